@@ -1,0 +1,1 @@
+"""HMIS batch services."""

@@ -1,0 +1,3 @@
+from hmis.cli import main
+
+main()

@@ -1,0 +1,52 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+    AGENCY_ADMIN = "agency_admin", "Agency administrator"
+    STAFF = "staff", "Staff"
+    READ_ONLY = "read_only", "Read-only"
+    SCAN_STATION = "scan_station", "Scan station"
+
+
+class User(AbstractUser):
+    """An HMIS user: a Django user who belongs to one organization and holds one role.
+
+    `can_override_bars` is the seed's supervisor permission: add a barred client anyway, with a reason.
+    """
+
+    organization = models.ForeignKey(
+        "projects.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
+    can_override_bars = models.BooleanField(
+        default=False, help_text="May add a barred client to a batch, giving a reason (audited)."
+    )
+    phone = models.CharField(max_length=10, blank=True)
+    phone_extension = models.CharField(max_length=5, blank=True)
+    # HUD User.csv key; empty means "use the primary key".
+    hud_user_id = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.username
+
+    @property
+    def short_name(self) -> str:
+        """'J. Doe', as the desk says who added a client."""
+        if self.first_name and self.last_name:
+            return f"{self.first_name[0]}. {self.last_name}"
+        return self.display_name
+
+    @property
+    def hud_id(self) -> str:
+        return self.hud_user_id or str(self.pk)

@@ -1,0 +1,90 @@
+"""What each role may do, checked on the server for every view, endpoint and command.
+
+Views declare their permission with `@requires(Perm.X)`; a test walks every URL pattern and fails on
+a view without a declaration. `Perm.SIGNED_IN` is the declaration for pages every signed-in user
+may open (their own profile, sign-out).
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from hmis.accounts.models import Role
+
+
+class Perm(StrEnum):
+    SIGNED_IN = "signed_in"
+    SCAN = "scan"  # use the scanning desk of a batch (scan stations: only assigned batches)
+    VIEW_BATCHES = "view_batches"
+    MANAGE_BATCHES = "manage_batches"  # create, edit, deactivate batches
+    POST_SERVICES = "post_services"
+    VIEW_CLIENTS = "view_clients"  # search clients, open profiles
+    EDIT_CLIENTS = "edit_clients"  # intake, enrollments, bars, photos
+    VOID_SERVICES = "void_services"
+    MANAGE_CARDS = "manage_cards"  # issue, replace, revoke, print cards and rosters
+    REPORTS = "reports"
+    EXPORT = "export"  # HUD CSV and other exports
+    IMPORT = "import"  # HUD CSV import
+    MANAGE_USERS = "manage_users"
+    AUDIT = "audit"
+
+
+_STAFF = {
+    Perm.SIGNED_IN,
+    Perm.SCAN,
+    Perm.VIEW_BATCHES,
+    Perm.MANAGE_BATCHES,
+    Perm.POST_SERVICES,
+    Perm.VIEW_CLIENTS,
+    Perm.EDIT_CLIENTS,
+    Perm.VOID_SERVICES,
+    Perm.MANAGE_CARDS,
+    Perm.REPORTS,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.SYSTEM_ADMIN: frozenset(Perm),
+    Role.AGENCY_ADMIN: frozenset(_STAFF | {Perm.EXPORT, Perm.MANAGE_USERS, Perm.AUDIT}),
+    Role.STAFF: frozenset(_STAFF),
+    Role.READ_ONLY: frozenset({Perm.SIGNED_IN, Perm.VIEW_BATCHES, Perm.VIEW_CLIENTS, Perm.REPORTS}),
+    Role.SCAN_STATION: frozenset({Perm.SIGNED_IN, Perm.SCAN}),
+}
+
+
+def has_perm(user, perm: Perm) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return perm in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def check_perm(user, perm: Perm) -> None:
+    """Raise PermissionDenied (403) unless the user holds `perm`."""
+    if not has_perm(user, perm):
+        raise PermissionDenied
+
+
+def is_system_admin(user) -> bool:
+    return bool(user.is_superuser or user.role == Role.SYSTEM_ADMIN)
+
+
+def requires(perm: Perm) -> Callable:
+    """Decorate a view: signed-in users holding `perm` only (others get the login page or 403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            check_perm(request.user, perm)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = perm
+        return wrapped
+
+    return decorator

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HudcsvConfig(AppConfig):
+    name = "hmis.hudcsv"
+    label = "hudcsv"

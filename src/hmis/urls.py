@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("hmis.accounts.urls")),
+    path("clients/", include("hmis.clients.urls")),
+    path("services/", include("hmis.services.urls")),
+    path("batches/", include("hmis.batches.urls")),
+    path("hud-csv/", include("hmis.hudcsv.urls")),
+    path("reports/", include("hmis.reports.urls")),
+    path("audit/", include("hmis.audit.urls")),
+    path("api/", include("hmis.api.urls")),
+    path("", include("hmis.pages_urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
