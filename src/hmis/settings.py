@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Django Ninja's templates and static files: /api/docs serves Swagger UI locally, no CDN.
+    "ninja",
+    "hmis",
     "hmis.accounts",
     "hmis.projects",
     "hmis.clients",
@@ -176,6 +179,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 HMIS_RECENT_CLIENT_DAYS = env_int("HMIS_RECENT_CLIENT_DAYS", 7)
 # Organization name printed on community cards when a client's agency has none.
 HMIS_AGENCY_NAME = env_str("HMIS_AGENCY_NAME", "")
+# Characters a barcode scanner adds before or after a card code (set in its configuration), ignored
+# when a scan is read.
+HMIS_SCANNER_PREFIX = env_str("HMIS_SCANNER_PREFIX", "")
+HMIS_SCANNER_SUFFIX = env_str("HMIS_SCANNER_SUFFIX", "")
 
 LOGGING = {
     "version": 1,
@@ -183,3 +190,77 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# === Security (owned by the security engineer; see README "Security") ===========================
+# Sessions: stored in the database; idle timeout, absolute limit, one session per user
+# (accounts/sessions.py, accounts/middleware.py).
+HMIS_SESSION_IDLE_SECONDS = env_int("HMIS_SESSION_IDLE_MINUTES", 30) * 60
+HMIS_SESSION_ABSOLUTE_SECONDS = env_int("HMIS_SESSION_ABSOLUTE_HOURS", 12) * 3600
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = HMIS_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "hmis.accounts.middleware.SessionPolicyMiddleware",
+)
+
+# Sign-in throttling (accounts/signin.py): failures per account, and per address (a shelter's
+# workstations often share one public address, hence the higher limit).
+HMIS_LOGIN_MAX_FAILURES = env_int("HMIS_LOGIN_MAX_FAILURES", 10)
+HMIS_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("HMIS_LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
+HMIS_LOGIN_LOCK_MINUTES = env_int("HMIS_LOGIN_LOCK_MINUTES", 15)
+# Reverse proxies in front of the app whose X-Forwarded-For may be trusted (0: use REMOTE_ADDR).
+HMIS_TRUSTED_PROXY_COUNT = env_int("HMIS_TRUSTED_PROXY_COUNT", 0)
+
+# Transport and browser protections. Production (DEBUG off) gets them all by default; a deployment
+# whose proxy terminates TLS sets HMIS_BEHIND_TLS_PROXY=1 so Django trusts X-Forwarded-Proto.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+if env_bool("HMIS_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Scripts only from our own static files: no inline <script>, no eval (htmx runs with
+# htmx.config.allowEval = false). Inline styles stay allowed for htmx's indicator style.
+HMIS_CONTENT_SECURITY_POLICY = env_str(
+    "HMIS_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "hmis.accounts.middleware.ContentSecurityPolicyMiddleware",
+)
+
+# SSN encryption at rest (clients/ssn.py): one or more Fernet keys, comma-separated, newest first
+# (older keys still decrypt, for rotation). Required in production before any SSN is stored.
+HMIS_FIELD_ENCRYPTION_KEY = env_str("HMIS_FIELD_ENCRYPTION_KEY")
+if HMIS_FIELD_ENCRYPTION_KEY:
+    from cryptography.fernet import Fernet
+
+    for _key in HMIS_FIELD_ENCRYPTION_KEY.split(","):
+        try:
+            Fernet(_key.strip())
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                "HMIS_FIELD_ENCRYPTION_KEY must be Fernet keys (32 url-safe base64 bytes), "
+                "comma-separated; make one with: python -c 'from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())'"
+            ) from None
+
+# Data retention (clients/retention.py): clients untouched this long are de-identified.
+HMIS_RETENTION_YEARS = env_int("HMIS_RETENTION_YEARS", 7)
+
+# Logs never carry an SSN-shaped number in plain text.
+LOGGING.setdefault("filters", {})["redact_ssn"] = {"()": "hmis.audit.logfilters.RedactSsnFilter"}
+LOGGING["handlers"]["console"].setdefault("filters", []).append("redact_ssn")
+# === End of security section =====================================================================

@@ -6,6 +6,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("hmis.accounts.urls")),
     path("clients/", include("hmis.clients.urls")),
+    path("cards/", include("hmis.clients.card_urls")),
+    path("client-rights/", include("hmis.clients.rights_urls")),
     path("services/", include("hmis.services.urls")),
     path("batches/", include("hmis.batches.urls")),
     path("hud-csv/", include("hmis.hudcsv.urls")),

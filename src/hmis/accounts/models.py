@@ -13,11 +13,16 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """An HMIS user: a Django user who belongs to one organization and holds one role.
 
-    `can_override_bars` is the seed's supervisor permission: add a barred client anyway, with a reason.
+    `can_override_bars` is the supervisor's permission to add a barred client anyway, with a
+    reason.
     """
 
     organization = models.ForeignKey(
-        "projects.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        "projects.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
     can_override_bars = models.BooleanField(
@@ -28,6 +33,8 @@ class User(AbstractUser):
     # HUD User.csv key; empty means "use the primary key".
     hud_user_id = models.CharField(max_length=32, null=True, blank=True, unique=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The one session this user may hold: a new sign-in ends the older one (accounts/sessions.py).
+    current_session_key = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -50,3 +57,18 @@ class User(AbstractUser):
     @property
     def hud_id(self) -> str:
         return self.hud_user_id or str(self.pk)
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted per account ("user:<name>") and per address ("address:<ip>").
+
+    Kept in the database, not in process memory, so every app server sharing the database sees the
+    same count and the same lock."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures} failures"

@@ -53,7 +53,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["organization", "at"]), models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["organization", "at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"

@@ -9,7 +9,7 @@ class ServiceBatchQuerySet(models.QuerySet):
 
 
 class ServiceBatch(models.Model):
-    """The seed's service batch: a service, or set of services, given to many clients, reused daily."""
+    """The seed's service batch: a service, or set of services, for many clients, reused daily."""
 
     organization = models.ForeignKey(
         "projects.Organization", on_delete=models.PROTECT, related_name="batches"
@@ -93,11 +93,15 @@ class BatchEntry(models.Model):
     enrollment = models.ForeignKey("clients.Enrollment", on_delete=models.PROTECT, related_name="+")
     batch_date = models.DateField("Batch Date")
     date_provided = models.DateField("Date Service Provided")
-    status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING
+    )
     # Why posting left this entry pending (the client no longer qualified); empty otherwise.
     pending_reason = models.TextField(blank=True)
     bar_override_reason = models.TextField(blank=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     added_at = models.DateTimeField()
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -133,7 +137,9 @@ class EntryUnits(models.Model):
     meals). Posting uses it instead of the batch's units."""
 
     entry = models.ForeignKey(BatchEntry, on_delete=models.CASCADE, related_name="unit_overrides")
-    service_code = models.ForeignKey("services.ServiceCode", on_delete=models.PROTECT, related_name="+")
+    service_code = models.ForeignKey(
+        "services.ServiceCode", on_delete=models.PROTECT, related_name="+"
+    )
     units = models.PositiveIntegerField()
 
     class Meta:
@@ -141,6 +147,9 @@ class EntryUnits(models.Model):
             models.UniqueConstraint(fields=["entry", "service_code"], name="entry_units_unique"),
             models.CheckConstraint(condition=Q(units__gte=1), name="entry_units_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.units} x code {self.service_code_id} for entry {self.entry_id}"
 
 
 class ScanOutcome(models.Model):
@@ -163,3 +172,6 @@ class ScanOutcome(models.Model):
         BatchEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.code}"

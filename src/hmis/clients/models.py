@@ -60,6 +60,15 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        self.search_name = fold(
+            " ".join([self.first_name, self.middle_name, self.last_name, self.preferred_name])
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_name", "updated_at"}
+        super().save(*args, **kwargs)
+
     @property
     def client_id(self) -> int:
         return self.pk
@@ -75,15 +84,6 @@ class Client(models.Model):
         if self.last_name and self.first_name:
             return f"{self.last_name}, {self.first_name}"
         return self.full_name
-
-    def save(self, *args, **kwargs):
-        self.search_name = fold(
-            " ".join([self.first_name, self.middle_name, self.last_name, self.preferred_name])
-        )
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_name", "updated_at"}
-        super().save(*args, **kwargs)
 
 
 class EnrollmentQuerySet(models.QuerySet):
@@ -227,7 +227,9 @@ class CommunityCard(models.Model):
         indexes = [models.Index(fields=["code"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["code"], condition=Q(revoked_at__isnull=True), name="card_code_unique_active"
+                fields=["code"],
+                condition=Q(revoked_at__isnull=True),
+                name="card_code_unique_active",
             ),
             models.UniqueConstraint(
                 fields=["client"],
@@ -273,3 +275,6 @@ class ReleaseOfInformation(models.Model):
                 name="roi_end_not_before_start",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_permission_display()} from {self.start_date}"

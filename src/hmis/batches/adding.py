@@ -1,0 +1,300 @@
+"""Adding a client to a batch: the desk's scan, a client ID, or a pick from a name search.
+
+The steps, in order (architecture.md, "Adding a client to a batch"):
+1. Resolve the client (card code, client ID); unknown input is refused naming what was typed.
+2. The batch must be active, and the date provided may be back-dated but not in the future.
+3. A repeated add for the same batch, client and date provided adds nothing and says when and by
+   whom the client was added. (Checked before the rules below, so that a second read of a card
+   answers "already added" and not, say, a frequency limit the first add itself used up.)
+4. Enrollment: one active in the batch's program on the date provided, else ENROLLMENT_REQUIRED.
+5. Bars in force for the batch's organization, program or location refuse the add, naming scope,
+   end date and reason. A user with `can_override_bars` may add anyway by giving a reason; the
+   override is audited.
+6. Frequency limits: a service code allowing N per client per D days refuses a client who already
+   has N (posted, not void, or pending in any batch) in the D days ending on the date provided,
+   naming the date the client is next allowed.
+7. Record a pending entry (the database refuses a second live entry even under a race); if the
+   batch posts automatically, post it at once.
+
+Each add succeeds or fails on its own, in its own transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hmis.audit.models import AuditAction
+from hmis.audit.recording import record
+from hmis.batches import errors
+from hmis.batches.errors import ENROLLMENT_REQUIRED, BatchError
+from hmis.batches.models import BatchEntry, EntryStatus, ScanOutcome, ServiceBatch
+from hmis.batches.posting import post_entries
+from hmis.clients.eligibility import active_enrollment, bar_message, bars_in_force
+from hmis.clients.errors import LookupFailed
+from hmis.clients.lookup import find_client_by_card, find_client_by_id
+from hmis.clients.models import Client
+from hmis.services.models import Service
+
+SCAN_CARD = "card"
+SCAN_CLIENT_ID = "client_id"
+
+ADDED = "added"
+POSTED = "posted"
+KEY_REUSED = "key_reused"
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What the desk, the API and the CLI show for one add request."""
+
+    ok: bool
+    code: str
+    message: str
+    client: Client | None = None
+    entry: BatchEntry | None = None
+    replayed: bool = False
+
+
+def add_client_to_batch(
+    *,
+    batch: ServiceBatch,
+    client: Client,
+    user,
+    batch_date: date,
+    date_provided: date,
+    bar_override_reason: str = "",
+) -> BatchEntry:
+    """Add `client` to `batch` for `date_provided` (steps 2-7). Raises BatchError on refusal."""
+    today = timezone.localdate()
+    if not batch.active:
+        raise BatchError(
+            errors.BATCH_INACTIVE, "ERROR: This batch has been deactivated.", client=client
+        )
+    if date_provided > today:
+        raise BatchError(
+            errors.FUTURE_DATE,
+            f"ERROR: Date Service Provided ({date_provided:%m/%d/%Y}) cannot be in the future.",
+            client=client,
+        )
+    _refuse_if_already_added(batch, client, date_provided, today)
+
+    enrollment = active_enrollment(client=client, project=batch.project_id, on=date_provided)
+    if enrollment is None:
+        raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
+
+    override_reason = (bar_override_reason or "").strip()
+    bars = bars_in_force(client=client, batch=batch, on=date_provided)
+    if bars:
+        if not override_reason:
+            raise BatchError(
+                errors.BARRED,
+                bar_message(bars[0]),
+                client=client,
+                can_override=bool(getattr(user, "can_override_bars", False)),
+            )
+        if not getattr(user, "can_override_bars", False):
+            raise BatchError(
+                errors.OVERRIDE_NOT_ALLOWED,
+                "ERROR: You may not override a bar. Ask a supervisor.",
+                client=client,
+            )
+
+    _refuse_over_frequency_limit(batch, client, date_provided)
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            entry = BatchEntry.objects.create(
+                batch=batch,
+                client=client,
+                enrollment=enrollment,
+                batch_date=batch_date,
+                date_provided=date_provided,
+                added_by=user,
+                added_at=now,
+                bar_override_reason=override_reason if bars else "",
+            )
+            record(
+                actor=user,
+                action=AuditAction.ADD_TO_BATCH,
+                obj=entry,
+                organization_id=batch.organization_id,
+                client_id=client.pk,
+                changes={"batch": batch.pk, "date_provided": date_provided.isoformat()},
+            )
+            if bars:
+                record(
+                    actor=user,
+                    action=AuditAction.BAR_OVERRIDE,
+                    obj=entry,
+                    organization_id=batch.organization_id,
+                    client_id=client.pk,
+                    changes={"bar": bars[0].pk},
+                    message=override_reason,
+                )
+            if batch.auto_post:
+                post_entries(batch=batch, entries=[entry], user=user)
+    except IntegrityError:
+        # Another station added the same client a moment ago: the unique constraint caught it.
+        _refuse_if_already_added(batch, client, date_provided, today)
+        raise
+    return entry
+
+
+def add_to_batch(
+    *,
+    batch: ServiceBatch,
+    user,
+    scan_type: str,
+    typed: str,
+    batch_date: date,
+    date_provided: date,
+    key: str = "",
+    bar_override_reason: str = "",
+) -> AddResult:
+    """Resolve what was scanned or typed and add that client; never raises a domain error.
+
+    With a `key` (made by the browser or API client for this one request), a retried or
+    double-sent request gets the first answer back, marked `replayed`, and is applied once."""
+    if key:
+        stored = _stored_outcome(key, batch, user)
+        if stored is not None:
+            return stored
+    try:
+        with transaction.atomic():
+            result = _resolve_and_add(
+                batch=batch,
+                user=user,
+                scan_type=scan_type,
+                typed=typed,
+                batch_date=batch_date,
+                date_provided=date_provided,
+                bar_override_reason=bar_override_reason,
+            )
+            if key:
+                ScanOutcome.objects.create(
+                    key=key,
+                    batch=batch,
+                    user=user,
+                    typed=(typed or "")[:200],
+                    code=result.code,
+                    message=result.message,
+                    ok=result.ok,
+                    client=result.client,
+                    entry=result.entry,
+                )
+    except IntegrityError:
+        # The same key arrived twice at once: the first one's answer stands.
+        stored = _stored_outcome(key, batch, user) if key else None
+        if stored is None:
+            raise
+        return stored
+    return result
+
+
+def _resolve_and_add(
+    *, batch, user, scan_type, typed, batch_date, date_provided, bar_override_reason
+):
+    try:
+        if scan_type == SCAN_CARD:
+            client = find_client_by_card(typed)
+        elif scan_type == SCAN_CLIENT_ID:
+            client = find_client_by_id(typed)
+        else:
+            return AddResult(False, "bad_scan_type", f"Unknown Type: {scan_type!r}.")
+    except LookupFailed as failure:
+        return AddResult(False, failure.code, failure.message)
+    try:
+        entry = add_client_to_batch(
+            batch=batch,
+            client=client,
+            user=user,
+            batch_date=batch_date,
+            date_provided=date_provided,
+            bar_override_reason=bar_override_reason,
+        )
+    except BatchError as refusal:
+        return AddResult(False, refusal.code, refusal.message, client=client)
+    if entry.status == EntryStatus.POSTED:
+        return AddResult(True, POSTED, "Added and services posted.", client=client, entry=entry)
+    return AddResult(True, ADDED, "Added. Pending until Post Services.", client=client, entry=entry)
+
+
+def _stored_outcome(key: str, batch, user) -> AddResult | None:
+    stored = ScanOutcome.objects.filter(key=key).select_related("client", "entry").first()
+    if stored is None:
+        return None
+    if stored.batch_id != batch.pk or stored.user_id != user.pk:
+        return AddResult(False, KEY_REUSED, "ERROR: This request key was already used elsewhere.")
+    return AddResult(
+        stored.ok, stored.code, stored.message, stored.client, stored.entry, replayed=True
+    )
+
+
+def _refuse_if_already_added(batch, client, date_provided: date, today: date) -> None:
+    existing = (
+        BatchEntry.objects.filter(batch=batch, client=client, date_provided=date_provided)
+        .exclude(status=EntryStatus.REMOVED)
+        .select_related("added_by")
+        .first()
+    )
+    if existing is None:
+        return
+    when = "today" if date_provided == today else f"for {date_provided:%m/%d/%Y}"
+    at = timezone.localtime(existing.added_at)
+    raise BatchError(
+        errors.ALREADY_ADDED,
+        f"Already added {when} at {at:%H:%M} by {existing.added_by.short_name}.",
+        client=client,
+        entry=existing,
+    )
+
+
+def _refuse_over_frequency_limit(batch, client, date_provided: date) -> None:
+    limited = [
+        bsc.service_code
+        for bsc in batch.service_codes.select_related("service_code")
+        if bsc.service_code.has_limit
+    ]
+    if not limited:
+        return
+    longest = max(code.limit_period_days for code in limited)
+    window_start = date_provided - timedelta(days=longest - 1)
+    code_ids = [code.pk for code in limited]
+    given: dict[int, list[date]] = {code_id: [] for code_id in code_ids}
+    for code_id, day in (
+        Service.objects.live()
+        .filter(
+            client=client,
+            service_code_id__in=code_ids,
+            date_provided__range=(window_start, date_provided),
+        )
+        .values_list("service_code_id", "date_provided")
+    ):
+        given[code_id].append(day)
+    # Pending entries will become services too; count them so two batches can't both add.
+    for code_id, day in BatchEntry.objects.filter(
+        client=client,
+        status=EntryStatus.PENDING,
+        date_provided__range=(window_start, date_provided),
+        batch__service_codes__service_code_id__in=code_ids,
+    ).values_list("batch__service_codes__service_code_id", "date_provided"):
+        given[code_id].append(day)
+    for code in limited:
+        start = date_provided - timedelta(days=code.limit_period_days - 1)
+        days = sorted(d for d in given[code.pk] if d >= start)
+        if len(days) >= code.limit_count:
+            # The window ending on day X holds fewer than N once the oldest surplus drops out.
+            next_allowed = days[len(days) - code.limit_count] + timedelta(
+                days=code.limit_period_days
+            )
+            raise BatchError(
+                errors.FREQUENCY_LIMIT,
+                f"ERROR: {code.name} is limited to {code.limit_count} per "
+                f"{code.limit_period_days} days. This client is next allowed on "
+                f"{next_allowed:%m/%d/%Y}.",
+                client=client,
+                next_allowed=next_allowed,
+            )

@@ -1,0 +1,113 @@
+"""Finding the client in front of the desk: by community card, by client ID, or by name.
+
+Rules:
+- A card resolves only while it is active; a revoked card is refused, never resolved silently.
+- A client ID is the visible integer ID, exactly.
+- A name search folds case and accents, accepts first and last name in either order and partial
+  words ("jos nun" finds José Núñez), and ranks whole-word matches above prefixes above the rest.
+"""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from hmis.clients import errors
+from hmis.clients.errors import LookupFailed
+from hmis.clients.models import Client, CommunityCard
+from hmis.clients.text import fold
+
+# How many candidates a name search considers before ranking; results are capped by `limit`.
+_CANDIDATE_POOL = 200
+
+
+def find_client_by_card(typed: str) -> Client:
+    """The client holding the active card `typed`, or LookupFailed naming what was scanned."""
+    code = (typed or "").strip().upper()
+    if not code:
+        raise LookupFailed(errors.EMPTY_INPUT, "Nothing was scanned.")
+    cards = list(
+        CommunityCard.objects.filter(code=code)
+        .select_related("client")
+        .order_by("revoked_at")[:1]  # an active card (revoked_at NULL) sorts first
+    )
+    if not cards or cards[0].client.deleted_at is not None:
+        raise LookupFailed(errors.UNKNOWN_CARD, f"No client has this card: {code}")
+    card = cards[0]
+    if card.revoked_at is not None:
+        raise LookupFailed(
+            errors.REVOKED_CARD,
+            f"Card {code} was revoked on {card.revoked_at:%m/%d/%Y}"
+            f" ({card.get_revoke_reason_display() or 'no reason given'}).",
+        )
+    client = card.client
+    client.active_card = card
+    return client
+
+
+def find_client_by_id(typed: str | int) -> Client:
+    """The client whose visible client ID is `typed`, or LookupFailed."""
+    text = str(typed).strip()
+    if not text:
+        raise LookupFailed(errors.EMPTY_INPUT, "Type a Client ID.")
+    if not text.isdigit():
+        raise LookupFailed(errors.UNKNOWN_CLIENT, f"No client has Client ID {text}.")
+    clients = list(Client.objects.live().filter(pk=int(text)).prefetch_related(_active_cards()))
+    if not clients:
+        raise LookupFailed(errors.UNKNOWN_CLIENT, f"No client has Client ID {text}.")
+    return _with_active_card(clients[0])
+
+
+def search_clients(query: str, *, clients: QuerySet | None = None, limit: int = 20) -> list[Client]:
+    """Clients matching a typed client ID or name, best first, at most `limit`.
+
+    Each result carries `.active_card` (its active CommunityCard or None). Pass `clients` to search
+    within a narrower queryset (what the user may see)."""
+    base = (clients if clients is not None else Client.objects.all()).filter(
+        deleted_at__isnull=True
+    )
+    text = (query or "").strip()
+    if text.isdigit():
+        found = list(base.filter(pk=int(text)).prefetch_related(_active_cards()))
+        return [_with_active_card(c) for c in found]
+    tokens = fold(text).split()
+    if not tokens:
+        return []
+    condition = Q()
+    for token in tokens:
+        # Each typed word must begin a word of the name: "nun" finds "Núñez", not "Dunn".
+        condition &= Q(search_name__startswith=token) | Q(search_name__contains=f" {token}")
+    candidates = list(
+        base.filter(condition)
+        .order_by("last_name", "first_name", "pk")
+        .prefetch_related(_active_cards())[:_CANDIDATE_POOL]
+    )
+    candidates.sort(key=lambda c: (-_score(c, tokens), fold(c.last_name), fold(c.first_name), c.pk))
+    return [_with_active_card(c) for c in candidates[:limit]]
+
+
+def _score(client: Client, tokens: list[str]) -> int:
+    first, last = fold(client.first_name), fold(client.last_name)
+    score = 0
+    for token in tokens:
+        if token in (first, last):
+            score += 3
+        elif first.startswith(token) or last.startswith(token):
+            score += 2
+        else:
+            score += 1
+    # "first last" or "last first" typed in full is the best match of all.
+    if len(tokens) >= 2 and {tokens[0], tokens[-1]} == {first, last}:
+        score += 5
+    return score
+
+
+def _active_cards() -> Prefetch:
+    return Prefetch(
+        "cards",
+        queryset=CommunityCard.objects.filter(revoked_at__isnull=True),
+        to_attr="_active_cards",
+    )
+
+
+def _with_active_card(client: Client) -> Client:
+    active = getattr(client, "_active_cards", [])
+    client.active_card = active[0] if active else None
+    return client

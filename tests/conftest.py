@@ -1,0 +1,52 @@
+"""Shared personas: staff and a read-only user of organization A, staff of organization B (the
+outsider), and a Day Shelter program of A with a batch."""
+
+import os
+
+import pytest
+
+from hmis.accounts.models import Role
+from tests import factories as f
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: runs in CI's PostgreSQL pass")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def org_a(db):
+    return f.make_organization("Agency A")
+
+
+@pytest.fixture
+def org_b(db):
+    return f.make_organization("Agency B")
+
+
+@pytest.fixture
+def staff_a(org_a):
+    return f.make_user(org_a, Role.STAFF, username="staff_a", first_name="Jane", last_name="Doe")
+
+
+@pytest.fixture
+def readonly_a(org_a):
+    return f.make_user(org_a, Role.READ_ONLY, username="readonly_a")
+
+
+@pytest.fixture
+def staff_b(org_b):
+    return f.make_user(org_b, Role.STAFF, username="staff_b")
+
+
+@pytest.fixture
+def day_shelter(org_a):
+    return f.make_project(org_a, "Day Shelter")
+
+
+@pytest.fixture
+def batch(day_shelter, staff_a):
+    return f.make_batch(day_shelter, performing_user=staff_a, description="Drop-in visit")
