@@ -47,7 +47,9 @@ class Organization(models.Model):
 class Project(models.Model):
     """HUD's Project, shown to users as the seed's *Program*."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="projects")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="projects"
+    )
     name = models.CharField(max_length=200)
     common_name = models.CharField(max_length=200, blank=True)
     project_type = models.PositiveSmallIntegerField(
@@ -93,7 +95,9 @@ class Location(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "name"], name="location_unique_name_in_project")
+            models.UniqueConstraint(
+                fields=["project", "name"], name="location_unique_name_in_project"
+            )
         ]
 
     def __str__(self) -> str:
