@@ -9,6 +9,7 @@ from hmis.batches import errors
 from hmis.batches.adding import SCAN_CARD, SCAN_CLIENT_ID, add_client_to_batch, add_to_batch
 from hmis.batches.errors import ENROLLMENT_REQUIRED, BatchError
 from hmis.batches.models import BatchEntry, EntryStatus
+from hmis.clients.cards import make_code
 from hmis.services.models import Service
 from tests import factories as f
 
@@ -229,7 +230,7 @@ def test_scan_results_carry_refusals_as_values(batch, staff_a):
         ENROLLMENT_REQUIRED,
     )
     assert refused.client == unenrolled
-    unknown = scan(batch, staff_a, "NOPE0000")
+    unknown = scan(batch, staff_a, make_code("NPNP2222NP"))
     assert (unknown.ok, unknown.code, unknown.client) == (False, "unknown_card", None)
 
 

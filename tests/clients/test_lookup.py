@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from hmis.clients import errors
+from hmis.clients.cards import make_code
 from hmis.clients.errors import LookupFailed
 from hmis.clients.lookup import find_client_by_card, find_client_by_id, search_clients
 from tests import factories as f
@@ -20,10 +21,17 @@ def test_active_card_resolves_to_its_client():
 
 
 def test_unknown_card_is_refused_naming_the_code():
+    code = make_code("ZZZZ9999ZZ")  # a well-formed code that is on no card
+    with pytest.raises(LookupFailed) as failure:
+        find_client_by_card(code)
+    assert failure.value.code == errors.UNKNOWN_CARD
+    assert failure.value.message == f"No client has this card: {code}"
+
+
+def test_misread_code_is_refused_as_not_valid():
     with pytest.raises(LookupFailed) as failure:
         find_client_by_card("ZZZZ9999")
-    assert failure.value.code == errors.UNKNOWN_CARD
-    assert "ZZZZ9999" in failure.value.message
+    assert failure.value.code == errors.INVALID_CARD
 
 
 def test_revoked_card_is_refused_and_never_resolves_the_client():

@@ -8,8 +8,10 @@ Rules:
 """
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from hmis.clients import errors
+from hmis.clients.cards import is_valid_code, normalize_scan
 from hmis.clients.errors import LookupFailed
 from hmis.clients.models import Client, CommunityCard
 from hmis.clients.text import fold
@@ -19,23 +21,39 @@ _CANDIDATE_POOL = 200
 
 
 def find_client_by_card(typed: str) -> Client:
-    """The client holding the active card `typed`, or LookupFailed naming what was scanned."""
-    code = (typed or "").strip().upper()
+    """The client holding the active card `typed`, or LookupFailed naming what was scanned.
+
+    The scan is normalised first (spaces, Tab/Enter, case, scanner prefix/suffix). A code on no
+    card is "not valid" when its check symbol is wrong (a misread or mistyped code; imported
+    legacy codes are known, so never refused this way) and "unknown" otherwise. One query."""
+    code = normalize_scan(typed)
     if not code:
         raise LookupFailed(errors.EMPTY_INPUT, "Nothing was scanned.")
     cards = list(
         CommunityCard.objects.filter(code=code)
-        .select_related("client")
+        .select_related("client", "replaced_by")
         .order_by("revoked_at")[:1]  # an active card (revoked_at NULL) sorts first
     )
     if not cards or cards[0].client.deleted_at is not None:
-        raise LookupFailed(errors.UNKNOWN_CARD, f"No client has this card: {code}")
+        if cards or is_valid_code(code):
+            raise LookupFailed(errors.UNKNOWN_CARD, f"No client has this card: {code}")
+        raise LookupFailed(
+            errors.INVALID_CARD,
+            f"This code is not valid: {code} (check the card or type the Client ID)",
+        )
     card = cards[0]
     if card.revoked_at is not None:
+        when = f"{timezone.localtime(card.revoked_at):%m/%d/%Y}"
+        reason = card.get_revoke_reason_display() or "no reason given"
+        if card.replaced_by_id:
+            raise LookupFailed(
+                errors.REVOKED_CARD,
+                f"Card {code} was replaced on {when} ({reason}). "
+                "Scan the new card or type the Client ID.",
+            )
         raise LookupFailed(
             errors.REVOKED_CARD,
-            f"Card {code} was revoked on {card.revoked_at:%m/%d/%Y}"
-            f" ({card.get_revoke_reason_display() or 'no reason given'}).",
+            f"Card {code} was revoked on {when}: {reason}. Type the Client ID.",
         )
     client = card.client
     client.active_card = card

@@ -1,0 +1,19 @@
+"""Template helpers for the Community cards section of a client's profile."""
+
+from django import template
+
+from hmis.clients.cards import format_code
+
+register = template.Library()
+
+
+@register.filter
+def card_code(code: str) -> str:
+    """A card code grouped for reading ("ABCD EFGH JKL"); imported codes as they are."""
+    return format_code(code)
+
+
+@register.simple_tag
+def active_card(cards):
+    """The active card among `cards` (a client's cards), or None."""
+    return next((card for card in cards if card.revoked_at is None), None)
