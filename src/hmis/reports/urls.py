@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from hmis.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("attendance/", views.attendance, name="attendance"),
+    path("attendance.csv", views.attendance_csv, name="attendance_csv"),
+    path("services/", views.services, name="services"),
+    path("services.csv", views.services_csv, name="services_csv"),
+]

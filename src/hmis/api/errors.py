@@ -1,0 +1,10 @@
+"""HTTP status for a refusal's stable code, the same for every operation."""
+
+# "The record is not in a state that allows this", rather than "a rule said no" (422).
+CONFLICT_CODES = frozenset(
+    {"already_added", "already_void", "not_pending", "batch_inactive", "key_reused"}
+)
+
+
+def status_for_code(code: str) -> int:
+    return 409 if code in CONFLICT_CODES else 422

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        """Not revoked, and held by an active user."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only the SHA-256 of the secret is stored: the secret is
+    shown once, when the token is made, and cannot be recovered (make a new one instead)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What uses the token: a kiosk, a tablet...")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the secret, so people can tell their tokens apart in lists.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,142 @@
+"""The report pages and their CSV downloads: parse the filters, run the query, render."""
+
+import csv
+import io
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from hmis.accounts.permissions import Perm, requires
+from hmis.audit.recording import record_export
+from hmis.reports import queries
+from hmis.reports.forms import AttendanceForm, ServicesForm
+
+# The services page shows this many rows; the CSV has them all.
+PAGE_ROWS = 1000
+
+
+@requires(Perm.REPORTS)
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/index.html")
+
+
+def _attendance(request):
+    form = AttendanceForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    report = queries.attendance(
+        user=request.user,
+        start=data["start"],
+        end=data["end"],
+        project=data["project"],
+        location=data["location"],
+        batch=data["batch"],
+    )
+    return form, report
+
+
+@requires(Perm.REPORTS)
+def attendance(request: HttpRequest) -> HttpResponse:
+    form, report = _attendance(request)
+    context = {"form": form, "report": report, "query": form.data_query()}
+    return render(
+        request, "reports/attendance.html", context, status=200 if report is not None else 400
+    )
+
+
+@requires(Perm.REPORTS)
+def attendance_csv(request: HttpRequest) -> HttpResponse:
+    form, report = _attendance(request)
+    if report is None:
+        return attendance(request)
+    rows = [["Date", "Unique clients", "Visits"]]
+    rows += [[d.day.isoformat(), d.unique_clients, d.visits] for d in report.days]
+    rows.append(["Total", report.unique_clients, report.visits])
+    record_export(request, what="Attendance report CSV", details=_filters(form))
+    return _csv_response(rows, f"attendance-{_stamp(form)}.csv")
+
+
+def _services_filters(request, form):
+    data = form.cleaned_data
+    return {
+        "user": request.user,
+        "start": data["start"],
+        "end": data["end"],
+        "project": data["project"],
+        "service_code": data["service_code"],
+    }
+
+
+@requires(Perm.REPORTS)
+def services(request: HttpRequest) -> HttpResponse:
+    form = ServicesForm(request.GET, user=request.user)
+    context = {"form": form, "query": form.data_query()}
+    if not form.is_valid():
+        return render(request, "reports/services.html", context, status=400)
+    filters = _services_filters(request, form)
+    rows = list(queries.services_delivered(period=form.period(), **filters)[: PAGE_ROWS + 1])
+    context.update(
+        rows=rows[:PAGE_ROWS],
+        truncated=len(rows) > PAGE_ROWS,
+        page_rows=PAGE_ROWS,
+        monthly=form.period() == queries.MONTH,
+        totals=queries.services_delivered_totals(**filters),
+    )
+    return render(request, "reports/services.html", context)
+
+
+@requires(Perm.REPORTS)
+def services_csv(request: HttpRequest) -> HttpResponse:
+    """Every row, streamed (a statewide year can be many thousands of rows)."""
+    form = ServicesForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return services(request)
+    monthly = form.period() == queries.MONTH
+    rows = queries.services_delivered(period=form.period(), **_services_filters(request, form))
+    record_export(request, what="Services delivered report CSV", details=_filters(form))
+    header = ["Month" if monthly else "Date", "Program", "Service", "Services", "Units", "Clients"]
+
+    def lines():
+        yield header
+        for row in rows.iterator(chunk_size=2000):
+            period = row["period"].strftime("%Y-%m") if monthly else row["period"].isoformat()
+            yield [
+                period,
+                _safe(row["program"]),
+                _safe(row["code_name"]),
+                row["services"],
+                row["units"],
+                row["unique_clients"],
+            ]
+
+    return _csv_response(lines(), f"services-delivered-{_stamp(form)}.csv", stream=True)
+
+
+def _filters(form) -> dict:
+    return {name: str(value) for name, value in form.cleaned_data.items() if value}
+
+
+def _stamp(form) -> str:
+    return f"{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}"
+
+
+def _safe(text: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet: keep it text (CSV injection).
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_line(values) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+def _csv_response(rows, filename: str, *, stream: bool = False) -> HttpResponse:
+    lines = (_csv_line(row) for row in rows)
+    if stream:
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
