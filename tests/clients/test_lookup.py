@@ -113,3 +113,15 @@ def test_search_costs_two_queries_whatever_the_number_of_matches(django_assert_n
     with django_assert_num_queries(2):
         results = search_clients("lee")
         assert len(results) == 20
+
+
+@pytest.mark.postgres
+def test_name_search_has_a_trigram_index_on_postgresql():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'clients_client_search_name_trgm'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "gin_trgm_ops" in definition
