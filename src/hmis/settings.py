@@ -244,6 +244,8 @@ MIDDLEWARE.insert(
 # SSN encryption at rest (clients/ssn.py): one or more Fernet keys, comma-separated, newest first
 # (older keys still decrypt, for rotation). Required in production before any SSN is stored.
 HMIS_FIELD_ENCRYPTION_KEY = env_str("HMIS_FIELD_ENCRYPTION_KEY")
+# Development (DEBUG on at start-up) may fall back to a key derived from SECRET_KEY.
+HMIS_FIELD_ENCRYPTION_KEY_REQUIRED = not DEBUG
 if HMIS_FIELD_ENCRYPTION_KEY:
     from cryptography.fernet import Fernet
 

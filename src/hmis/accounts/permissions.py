@@ -80,6 +80,11 @@ def requires(perm: Perm) -> Callable:
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 
+                if request.headers.get("HX-Request") == "true":
+                    # A fragment request: send the whole page to sign-in, not into the fragment.
+                    from django_htmx.http import HttpResponseClientRedirect
+
+                    return HttpResponseClientRedirect(redirect_to_login("/").url)
                 return redirect_to_login(request.get_full_path())
             check_perm(request.user, perm)
             return view(request, *args, **kwargs)

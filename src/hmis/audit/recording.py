@@ -4,7 +4,9 @@ record and the change commit or roll back together."""
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 
 from hmis.audit.models import AuditAction, AuditEvent
@@ -13,10 +15,20 @@ SENSITIVE_FIELDS = frozenset({"dob", "ssn", "ssn_encrypted", "password"})
 
 
 def _clean(changes: dict[str, Any] | None) -> dict[str, Any]:
-    """Drop values an audit row must not hold in plain text (birth dates, SSNs, passwords)."""
+    """Drop values an audit row must not hold in plain text (birth dates, SSNs, passwords).
+
+    Keys are matched case-insensitively and at any depth, so HUD's "SSN"/"DOB" inside hud_data
+    are redacted too."""
     cleaned: dict[str, Any] = {}
     for key, value in (changes or {}).items():
-        cleaned[key] = "[redacted]" if key in SENSITIVE_FIELDS else value
+        if str(key).lower() in SENSITIVE_FIELDS:
+            cleaned[key] = "[redacted]"
+        elif isinstance(value, dict):
+            cleaned[key] = _clean(value)
+        elif isinstance(value, list | tuple):
+            cleaned[key] = [_clean(item) if isinstance(item, dict) else item for item in value]
+        else:
+            cleaned[key] = value
     return cleaned
 
 
@@ -70,3 +82,85 @@ def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, li
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+# --- Reads, exports and prints (the security engineer's helpers) ---------------------------------
+
+
+def request_address(request: HttpRequest) -> str | None:
+    """The client's IP address. Behind `HMIS_TRUSTED_PROXY_COUNT` reverse proxies it is taken from
+    X-Forwarded-For (counted from the right, the part those proxies wrote), else REMOTE_ADDR."""
+    proxies = getattr(settings, "HMIS_TRUSTED_PROXY_COUNT", 0)
+    if proxies > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _request_event(
+    request: HttpRequest, action: AuditAction, *, obj=None, client_id=None, **kwargs
+) -> AuditEvent:
+    return record(
+        actor=request.user,
+        action=action,
+        obj=obj,
+        client_id=client_id,
+        ip_address=request_address(request),
+        **kwargs,
+    )
+
+
+def record_read(request: HttpRequest, client, *, what: str = "profile") -> AuditEvent:
+    """Record that the request's user opened `client`'s record (`what`: profile, services...)."""
+    return _request_event(
+        request,
+        AuditAction.READ,
+        obj=client,
+        client_id=client.pk,
+        message=f"Viewed client {client.pk} {what}",
+    )
+
+
+def record_export(
+    request: HttpRequest,
+    *,
+    what: str,
+    client=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record a download or export (`what`: "HUD CSV export", "attendance report CSV"...).
+    `details` holds the facts worth keeping (filters, row counts), never the exported data."""
+    return _request_event(
+        request,
+        AuditAction.EXPORT,
+        obj=obj if obj is not None else client,
+        object_type=object_type,
+        client_id=client.pk if client is not None else None,
+        changes=details,
+        message=what,
+    )
+
+
+def record_print(
+    request: HttpRequest,
+    *,
+    what: str,
+    client=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record a print (community card sheet, roster, client face sheet)."""
+    return _request_event(
+        request,
+        AuditAction.PRINT,
+        obj=obj if obj is not None else client,
+        object_type=object_type,
+        client_id=client.pk if client is not None else None,
+        changes=details,
+        message=what,
+    )

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from hmis.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.audit_search, name="search"),
+    path("export.csv", views.audit_export, name="export"),
+]

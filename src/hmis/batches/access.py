@@ -20,9 +20,11 @@ def batches_visible_to(user):
 def get_batch_for_user(user, pk) -> ServiceBatch:
     """The batch, or 404 for anyone outside its organization (and for unassigned scan stations)."""
     try:
-        return batches_visible_to(user).select_related(
-            "project", "location", "performing_user", "organization"
-        ).get(pk=pk)
+        return (
+            batches_visible_to(user)
+            .select_related("project", "location", "performing_user", "organization")
+            .get(pk=pk)
+        )
     except (ServiceBatch.DoesNotExist, ValueError, TypeError):
         raise Http404("No such batch.") from None
 

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from hmis.clients import rights_views
+
+app_name = "client_rights"
+urlpatterns = [
+    path("<int:client_id>/record.json", rights_views.client_record_download, name="record"),
+]

@@ -1,0 +1,60 @@
+"""Searching the audit trail: which rows a user may see, and the filters of the search form."""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from hmis.accounts.permissions import is_system_admin
+from hmis.audit.models import AuditAction, AuditEvent
+
+
+def events_visible_to(user):
+    """System administrators see every row; agency administrators their organization's."""
+    events = AuditEvent.objects.select_related("actor", "organization")
+    if is_system_admin(user):
+        return events
+    return events.filter(organization_id=user.organization_id)
+
+
+class AuditSearchForm(forms.Form):
+    user = forms.CharField(label="User name", required=False, max_length=150)
+    action = forms.ChoiceField(
+        label="Action", required=False, choices=[("", "Any")] + list(AuditAction.choices)
+    )
+    object_type = forms.CharField(
+        label="Object type", required=False, max_length=60, help_text="For example clients.Client"
+    )
+    client_id = forms.IntegerField(label="Client ID", required=False, min_value=1)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def filter(self, events):
+        """`events` narrowed by the valid filters (call after is_valid())."""
+        data = self.cleaned_data
+        if data.get("user"):
+            events = events.filter(actor__username__iexact=data["user"].strip())
+        if data.get("action"):
+            events = events.filter(action=data["action"])
+        if data.get("object_type"):
+            events = events.filter(object_type__iexact=data["object_type"].strip())
+        if data.get("client_id"):
+            events = events.filter(client_id=data["client_id"])
+        zone = timezone.get_current_timezone()
+        if data.get("date_from"):
+            events = events.filter(at__gte=datetime.combine(data["date_from"], time.min, zone))
+        if data.get("date_to"):
+            after = data["date_to"] + timedelta(days=1)
+            events = events.filter(at__lt=datetime.combine(after, time.min, zone))
+        return events

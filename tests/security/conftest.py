@@ -1,0 +1,111 @@
+"""Personas for the security tests, on top of tests/conftest.py: administrators, a scan station,
+and organization A's client with a service, enrollment, bar and card."""
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from hmis.accounts.models import Role
+from hmis.batches.models import BatchEntry
+from hmis.services.models import Service
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Lockout tests sign in dozens of times: a cheap hasher keeps them quick (tests only)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def agency_admin_a(org_a):
+    return f.make_user(org_a, Role.AGENCY_ADMIN, username="admin_a")
+
+
+@pytest.fixture
+def agency_admin_b(org_b):
+    return f.make_user(org_b, Role.AGENCY_ADMIN, username="admin_b")
+
+
+@pytest.fixture
+def system_admin(db):
+    return f.make_user(None, Role.SYSTEM_ADMIN, username="sysadmin")
+
+
+@pytest.fixture
+def scan_station_a(org_a, batch):
+    station = f.make_user(org_a, Role.SCAN_STATION, username="station_a")
+    batch.scan_stations.add(station)
+    return station
+
+
+@pytest.fixture
+def client_a(org_a, day_shelter):
+    """A client of organization A, no release of information, with A's records on it."""
+    client = f.make_client("Marisol", "Quintanilla", organization=org_a, dob=date(1979, 3, 14))
+    return client
+
+
+@pytest.fixture
+def enrollment_a(client_a, day_shelter):
+    return f.enroll(client_a, day_shelter)
+
+
+@pytest.fixture
+def service_a(client_a, enrollment_a, day_shelter, batch, staff_a):
+    code = batch.service_codes.first().service_code
+    return Service.objects.create(
+        client=client_a,
+        enrollment=enrollment_a,
+        service_code=code,
+        date_provided=date(2024, 2, 1),
+        project=day_shelter,
+        provider=staff_a,
+        comments="Confidential-service-note-A",
+    )
+
+
+@pytest.fixture
+def bar_a(client_a, org_a):
+    return f.bar(client_a, organization=org_a, reason="Confidential-bar-reason-A")
+
+
+@pytest.fixture
+def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a, bar_a):
+    """Organization A: a batch with a pending entry, a client with a card, service, bar."""
+    batch.description = "Batch-of-A-secret"
+    batch.save(update_fields=["description"])
+    entry = BatchEntry.objects.create(
+        batch=batch,
+        client=client_a,
+        enrollment=enrollment_a,
+        batch_date=date(2025, 3, 3),
+        date_provided=date(2025, 3, 3),
+        added_by=staff_a,
+        added_at=timezone.now(),
+    )
+    card = f.issue_card(client_a)
+    location = f.make_location(day_shelter, "A's only site")
+    return {
+        "batch": batch,
+        "entry": entry,
+        "client": client_a,
+        "service": service_a,
+        "bar": bar_a,
+        "card": card,
+        "enrollment": enrollment_a,
+        "project": day_shelter,
+        "location": location,
+        "organization": org_a,
+        "user": staff_a,
+        "code": batch.service_codes.first().service_code,
+        "group": batch.service_codes.first().service_code.group,
+        "day": date(2025, 3, 3),
+    }
+
+
+@pytest.fixture
+def unassigned_station_a(org_a):
+    """A scan station of organization A that is not assigned to A's batch."""
+    return f.make_user(org_a, Role.SCAN_STATION, username="station_elsewhere")
