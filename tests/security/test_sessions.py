@@ -35,6 +35,18 @@ def test_session_ends_after_thirty_idle_minutes(client, agency_admin_a, time_mac
     assert Session.objects.count() == 0
 
 
+def test_background_refreshes_do_not_keep_an_idle_session_alive(
+    client, agency_admin_a, time_machine
+):
+    time_machine.move_to("2025-03-03 09:00:00+00:00", tick=False)
+    sign_in(client, agency_admin_a)
+    for minute in (10, 20, 29):  # the page polling on its own, nobody at the keyboard
+        time_machine.move_to(f"2025-03-03 09:{minute:02d}:00+00:00", tick=False)
+        assert client.get(PAGE, headers={"X-HMIS-Background": "1"}).status_code == 200
+    time_machine.move_to("2025-03-03 09:31:00+00:00", tick=False)
+    assert client.get(PAGE, headers={"X-HMIS-Background": "1"}).status_code == 302
+
+
 def test_idle_timeout_is_configurable(client, agency_admin_a, time_machine, settings):
     settings.HMIS_SESSION_IDLE_SECONDS = 5 * 60
     time_machine.move_to("2025-03-03 09:00:00+00:00", tick=False)

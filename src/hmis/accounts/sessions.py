@@ -19,6 +19,9 @@ LAST_SEEN_AT = "hmis_last_seen_at"
 # Seen-at is rewritten at most this often, so a busy scanning desk does not write its session on
 # every scan.
 SEEN_RESOLUTION_SECONDS = 60
+# Sent by requests the page makes on its own (the desk's list refresh): they are not a person at
+# the keyboard, so they must not keep an unattended workstation signed in.
+BACKGROUND_HEADER = "X-HMIS-Background"
 
 
 def _now() -> int:
@@ -68,6 +71,7 @@ def session_end_reason(request: HttpRequest) -> str:
         return f"Session ended after {settings.HMIS_SESSION_ABSOLUTE_SECONDS // 3600} hours"
     if now - last_seen_at > settings.HMIS_SESSION_IDLE_SECONDS:
         return f"Session ended after {settings.HMIS_SESSION_IDLE_SECONDS // 60} idle minutes"
-    if now - last_seen_at >= SEEN_RESOLUTION_SECONDS:
+    background = request.headers.get(BACKGROUND_HEADER) == "1"
+    if not background and now - last_seen_at >= SEEN_RESOLUTION_SECONDS:
         session[LAST_SEEN_AT] = now
     return ""
