@@ -1,0 +1,980 @@
+"""Exporting HUD HMIS CSV (FY2026) and our own services CSV, streamed from the database.
+
+`export_hud_csv` writes one zip in one pass: Export.csv (one row; its ExportID on every row of every
+file), Organization, Project, Funder, ProjectCoC, Inventory, Client, Enrollment, Exit, Services and
+User. Rows are read with `.iterator()` and written as they come, so memory stays flat whatever the
+size; only the sets of IDs the completeness rules need are held.
+
+Completeness: Client.csv has exactly the clients of Enrollment.csv, Project.csv every project of
+Enrollment.csv, Organization.csv every organization of Project.csv, User.csv every UserID written
+anywhere. Services.csv holds only services whose code maps to a valid HUD RecordType/TypeProvided
+that fits the enrollment's project (bed nights only for night-by-night shelters).
+
+Selection (Export.csv ExportPeriodType): *reporting period* (3) takes live enrollments active in the
+range (entry on or before the end, exit empty or on or after the start) and their services provided
+in the range; *updated* (1) takes every record created, updated or deleted in the range, deleted
+ones with DateDeleted, plus the enrollments (and clients) those records need.
+"""
+
+import csv
+import io
+import json
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+import hmis
+from hmis.accounts.models import User
+from hmis.clients.models import Client, Enrollment
+from hmis.clients.ssn import get_ssn
+from hmis.hudcsv import codes
+from hmis.hudcsv.columns import CSV_VERSION, FILES, FY2026, Column
+from hmis.hudcsv.csvio import EMPTY, Bare, Writer, format_date, format_value, parse_date
+from hmis.hudcsv.models import ProjectRecord, ProjectRecordKind
+from hmis.projects.models import Organization, Project
+from hmis.services.models import Service, ServiceCode
+
+SOFTWARE_NAME = "HMIS Batch Services"
+ITERATOR_CHUNK = 5000
+EXPORT_FILE_ORDER = [
+    "Export",
+    "Organization",
+    "Project",
+    "Funder",
+    "ProjectCoC",
+    "Inventory",
+    "Client",
+    "Enrollment",
+    "Exit",
+    "Services",
+    "User",  # last: it lists every UserID written in the other files
+]
+
+
+@dataclass
+class ExportResult:
+    export_id: str
+    period_type: int
+    start: date
+    end: date
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def _columns(file: str) -> tuple[Column, ...]:
+    return FILES[file][FY2026]
+
+
+@lru_cache(maxsize=65536)
+def _datetime(value: datetime | None):
+    if value is None:
+        return EMPTY
+    return format_value(_T, value)
+
+
+_T = Column("T", "T", None, True, None)
+
+
+def _clean(column: Column, value: Any):
+    """A stored value as it may be written: never a value outside the column's list; a required
+    list column with no answer written as 99 where the list has it (0 for yes/no lists)."""
+    if value is None or value == "":
+        value = None
+    elif column.type == "I":
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            value = None
+        if value is not None and value < 0:
+            value = None
+        allowed = codes.LISTS.get(column.list_id) if column.list_id else None
+        if value is not None and allowed is not None and value not in allowed:
+            value = None
+    elif column.type == "D" and not isinstance(value, date):
+        try:
+            value = parse_date(str(value))
+        except ValueError:
+            value = None
+    if value is None:
+        if not column.nullable and column.list_id:
+            allowed = codes.LISTS.get(column.list_id, frozenset())
+            if codes.NOT_COLLECTED in allowed:
+                return codes.NOT_COLLECTED
+            if column.list_id == "1.10":
+                return 0
+        return EMPTY
+    return format_value(column, value)
+
+
+def _cleaner(column: Column):
+    """`_clean` for one column, specialised once: called for every value written."""
+    empty = _clean(column, None)
+    if column.type == "I":
+        allowed = codes.LISTS.get(column.list_id) if column.list_id else None
+
+        def clean_int(value):
+            if type(value) is not int:
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    return empty
+            if value < 0 or (allowed is not None and value not in allowed):
+                return empty
+            return value
+
+        return clean_int
+    if column.type == "S":
+        length = column.length
+
+        def clean_text(value):
+            text = (value if type(value) is str else str(value)).translate(_FORBIDDEN)
+            return text[:length] if length else text
+
+        return clean_text
+    if column.type == "D":
+
+        def clean_date(value):
+            if type(value) is date:
+                return Bare(value.isoformat())
+            return _date(value) or empty
+
+        return clean_date
+    return lambda value: _clean(column, value)
+
+
+_FORBIDDEN = str.maketrans("", "", "<>[]{}")
+
+
+class _FileWriter:
+    """One file of the zip: the FY2026 header, then rows built from known values and hud_data."""
+
+    def __init__(self, archive: zipfile.ZipFile, file: str, export_id: str):
+        self.file = file
+        self.columns = _columns(file)
+        self.export_id = export_id
+        self._raw = archive.open(f"{file}.csv", "w", force_zip64=True)
+        self._buffer = io.BufferedWriter(self._raw, buffer_size=1 << 20)
+        self._text = io.TextIOWrapper(self._buffer, encoding="utf-8", newline="")
+        self.writer = Writer(self._text, [c.name for c in self.columns])
+        self.plan = [
+            (c.name, export_id if c.name == "ExportID" else _clean(c, None), _cleaner(c))
+            for c in self.columns
+        ]
+
+    def write(self, known: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
+        extra = extra or {}
+        values = []
+        append = values.append
+        for name, empty, clean in self.plan:
+            value = known[name] if name in known else extra.get(name)
+            # Most columns are empty: their written form is computed once, in __init__.
+            if value is None or value == "":
+                append(empty)
+            else:  # a Bare value is already in its HUD form (dates read by _fast_values)
+                append(value if type(value) is Bare else clean(value))
+        self.writer.writerow(values)
+
+    def close(self) -> int:
+        self._text.flush()
+        self._text.detach()
+        self._buffer.flush()
+        self._buffer.detach()
+        self._raw.close()
+        return self.writer.rows
+
+
+def _day_range(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    since = timezone.make_aware(datetime.combine(start, time.min), tz)
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
+    return since, until
+
+
+def _changed(since: datetime, until: datetime, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}created_at__gte": since, f"{prefix}created_at__lt": until})
+        | Q(**{f"{prefix}updated_at__gte": since, f"{prefix}updated_at__lt": until})
+        | Q(**{f"{prefix}deleted_at__gte": since, f"{prefix}deleted_at__lt": until})
+    )
+
+
+def projects_in_scope(*, organization: Organization | None = None, projects=None):
+    """Projects an export may cover: the chosen ones, limited to one organization if given."""
+    scope = Project.objects.all()
+    if organization is not None:
+        scope = scope.filter(organization=organization)
+    if projects:
+        scope = scope.filter(pk__in=[p.pk if hasattr(p, "pk") else p for p in projects])
+    return scope
+
+
+def select_enrollments(*, start: date, end: date, period_type: int, projects):
+    """The enrollments an export holds (a queryset: the database does the work)."""
+    base = Enrollment.objects.filter(project__in=projects)
+    if period_type == codes.ExportPeriodType.UPDATED:
+        since, until = _day_range(start, end)
+        changed_service = Service.objects.filter(_changed(since, until), enrollment=OuterRef("pk"))
+        return base.filter(
+            _changed(since, until)
+            | _changed(since, until, "client__")
+            | Exists(changed_service)
+            | Q(exit_date__gte=start, exit_date__lte=end)
+        )
+    return base.filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=start),
+        deleted_at__isnull=True,
+        client__deleted_at__isnull=True,
+        entry_date__lte=end,
+    )
+
+
+def export_hud_csv(
+    *,
+    output: IO[bytes],
+    start: date,
+    end: date,
+    period_type: int = codes.ExportPeriodType.REPORTING_PERIOD,
+    projects=None,
+    organization: Organization | None = None,
+    user: User | None = None,
+) -> ExportResult:
+    """Write a HUD CSV export zip to `output`. `organization` limits it to that agency's projects
+    (agency administrators); `projects` to the chosen ones."""
+    if period_type not in (codes.ExportPeriodType.UPDATED, codes.ExportPeriodType.REPORTING_PERIOD):
+        raise ValueError("period_type must be 1 (updated) or 3 (reporting period)")
+    export_id = uuid.uuid4().hex
+    exporter = _Exporter(
+        export_id=export_id,
+        start=start,
+        end=end,
+        period_type=int(period_type),
+        projects=projects_in_scope(organization=organization, projects=projects),
+        explicit_projects=bool(projects),
+        user=user,
+        organization=organization,
+    )
+    result = ExportResult(export_id=export_id, period_type=int(period_type), start=start, end=end)
+    # Compression level 1: several times faster than the default, files barely larger.
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for file in EXPORT_FILE_ORDER:
+            writer = _FileWriter(archive, file, export_id)
+            getattr(exporter, f"_{file.lower()}")(writer)
+            result.rows[f"{file}.csv"] = writer.close()
+    _audit(result, user=user, organization=organization, projects=projects)
+    return result
+
+
+def _audit(result: ExportResult, *, user, organization, projects) -> None:
+    from hmis.audit.models import AuditAction
+    from hmis.audit.recording import record
+
+    record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        object_type="hudcsv.Export",
+        object_id=result.export_id,
+        organization_id=organization.pk if organization else None,
+        changes={
+            "start": result.start.isoformat(),
+            "end": result.end.isoformat(),
+            "period_type": result.period_type,
+            "projects": [getattr(p, "pk", p) for p in projects] if projects else "all",
+            "rows": result.rows,
+        },
+        message=f"HUD CSV export {result.export_id}",
+    )
+
+
+class _Exporter:
+    def __init__(
+        self,
+        *,
+        export_id,
+        start,
+        end,
+        period_type,
+        projects,
+        explicit_projects,
+        user,
+        organization,
+    ):
+        self.export_id = export_id
+        self.start = start
+        self.end = end
+        self.period_type = period_type
+        self.updated = period_type == codes.ExportPeriodType.UPDATED
+        self.since, self.until = _day_range(start, end)
+        self.scope = projects
+        self.explicit_projects = explicit_projects
+        self.user = user
+        self.organization = organization
+        self.enrollments = select_enrollments(
+            start=start, end=end, period_type=period_type, projects=projects
+        )
+        self.users_by_pk = dict(User.objects.values_list("pk", "hud_user_id"))
+        self.user_ids: set[str] = set()
+        self.default_user = self._user_hud_id(getattr(user, "pk", None)) if user else ""
+
+    def _user_hud_id(self, pk: int | None) -> str:
+        if pk is None or pk not in self.users_by_pk:
+            return ""
+        return self.users_by_pk[pk] or str(pk)
+
+    def _who(self, hud_data: dict | None, created_by: int | None = None) -> str:
+        """The UserID of a row: the source's, else who created it, else the exporting user."""
+        user_id = (hud_data or {}).get("UserID") or self._user_hud_id(created_by)
+        user_id = user_id or self.default_user or self._fallback_user()
+        if user_id:
+            self.user_ids.add(user_id)
+        return user_id
+
+    def _fallback_user(self) -> str:
+        if not hasattr(self, "_fallback"):
+            first = next(iter(sorted(self.users_by_pk)), None)
+            self._fallback = self._user_hud_id(first)
+        return self._fallback
+
+    def _project_ids(self):
+        """Every project of Enrollment.csv, plus the projects explicitly chosen."""
+        used = Q(pk__in=self.enrollments.values("project_id"))
+        if self.explicit_projects:
+            chosen = self.scope if self.updated else self.scope.filter(deleted_at__isnull=True)
+            used |= Q(pk__in=chosen.values("pk"))
+        return Project.objects.filter(used)
+
+    # --- files ---
+
+    def _export(self, w: _FileWriter) -> None:
+        name = self.organization.name if self.organization else ""
+        name = name or getattr(settings, "HMIS_AGENCY_NAME", "") or SOFTWARE_NAME
+        w.write(
+            {
+                "SourceType": codes.SourceType.STANDALONE,
+                "SourceName": name[:50],
+                "SourceContactFirst": getattr(self.user, "first_name", ""),
+                "SourceContactLast": getattr(self.user, "last_name", ""),
+                "SourceContactEmail": getattr(self.user, "email", ""),
+                "ExportDate": timezone.now(),
+                "ExportStartDate": self.start,
+                "ExportEndDate": self.end,
+                "SoftwareName": SOFTWARE_NAME,
+                "SoftwareVersion": getattr(hmis, "__version__", "") or "0.1.0",
+                "CSVVersion": CSV_VERSION,
+                "ExportPeriodType": self.period_type,
+                "ExportDirective": codes.ExportDirective.DELTA_REFRESH
+                if self.updated
+                else codes.ExportDirective.FULL_REFRESH,
+                "HashStatus": codes.HashStatus.UNHASHED,
+                "ImplementationID": getattr(settings, "HMIS_IMPLEMENTATION_ID", "")
+                or SOFTWARE_NAME,
+            }
+        )
+
+    def _organization(self, w: _FileWriter) -> None:
+        organizations = Organization.objects.filter(
+            pk__in=self._project_ids().values("organization_id")
+        ).order_by("pk")
+        for o in organizations.iterator(chunk_size=ITERATOR_CHUNK):
+            w.write(
+                {
+                    "OrganizationID": o.hud_id,
+                    "OrganizationName": o.name,
+                    "VictimServiceProvider": int(o.victim_service_provider),
+                    "OrganizationCommonName": o.common_name,
+                    "DateCreated": o.created_at,
+                    "DateUpdated": o.updated_at,
+                    "UserID": self._who(o.hud_data),
+                    "DateDeleted": o.deleted_at,
+                },
+                o.hud_data,
+            )
+
+    def _project(self, w: _FileWriter) -> None:
+        projects = self._project_ids().select_related("organization").order_by("pk")
+        for p in projects.iterator(chunk_size=ITERATOR_CHUNK):
+            w.write(
+                {
+                    "ProjectID": p.hud_id,
+                    "OrganizationID": p.organization.hud_id,
+                    "ProjectName": p.name,
+                    "ProjectCommonName": p.common_name,
+                    "OperatingStartDate": p.operating_start_date,
+                    "OperatingEndDate": p.operating_end_date,
+                    "ContinuumProject": int(p.continuum_project),
+                    "ProjectType": p.project_type,
+                    "DateCreated": p.created_at,
+                    "DateUpdated": p.updated_at,
+                    "UserID": self._who(p.hud_data),
+                    "DateDeleted": p.deleted_at,
+                },
+                p.hud_data,
+            )
+
+    def _project_records(self, w: _FileWriter, kind: str) -> None:
+        records = ProjectRecord.objects.filter(
+            kind=kind, project__in=self._project_ids().values("pk")
+        )
+        if not self.updated:
+            records = records.filter(deleted_at__isnull=True)
+        key = {"Funder": "FunderID", "ProjectCoC": "ProjectCoCID", "Inventory": "InventoryID"}[kind]
+        rows = records.order_by("pk").values_list(
+            "hud_id",
+            "project__hud_project_id",
+            "project_id",
+            "data",
+            "user_hud_id",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        )
+        for (
+            hud_id,
+            project_hud,
+            project_pk,
+            data,
+            user_id,
+            created,
+            updated,
+            deleted,
+        ) in rows.iterator(chunk_size=ITERATOR_CHUNK):
+            w.write(
+                {
+                    key: hud_id,
+                    "ProjectID": project_hud or str(project_pk),
+                    "DateCreated": created,
+                    "DateUpdated": updated,
+                    "UserID": self._who({"UserID": user_id}),
+                    "DateDeleted": deleted,
+                },
+                data,
+            )
+
+    def _funder(self, w: _FileWriter) -> None:
+        self._project_records(w, ProjectRecordKind.FUNDER)
+
+    def _projectcoc(self, w: _FileWriter) -> None:
+        self._project_records(w, ProjectRecordKind.PROJECT_COC)
+
+    def _inventory(self, w: _FileWriter) -> None:
+        self._project_records(w, ProjectRecordKind.INVENTORY)
+
+    def _client(self, w: _FileWriter) -> None:
+        clients = Client.objects.filter(pk__in=self.enrollments.values("client_id")).order_by("pk")
+        fields = (
+            "personal_id",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "name_suffix",
+            "name_data_quality",
+            "ssn_encrypted",
+            "ssn_data_quality",
+            "dob",
+            "dob_data_quality",
+            "veteran_status",
+            "hud_data",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        )
+        for c in _fast_values(clients, fields):
+            data = c["hud_data"] or {}
+            races = {
+                name: data.get(name, 0)
+                for name in (
+                    "AmIndAKNative",
+                    "Asian",
+                    "BlackAfAmerican",
+                    "HispanicLatinao",
+                    "MidEastNAfrican",
+                    "NativeHIPacific",
+                    "White",
+                )
+            }
+            race_none = data.get("RaceNone")
+            if any(v == 1 for v in races.values()):
+                race_none = None
+            elif race_none is None:
+                race_none = codes.NOT_COLLECTED
+            w.write(
+                {
+                    "PersonalID": c["personal_id"],
+                    "FirstName": c["first_name"],
+                    "MiddleName": c["middle_name"],
+                    "LastName": c["last_name"],
+                    "NameSuffix": c["name_suffix"],
+                    "NameDataQuality": c["name_data_quality"],
+                    "SSN": get_ssn(SimpleNamespace(ssn_encrypted=c["ssn_encrypted"]))
+                    if c["ssn_encrypted"]
+                    else None,
+                    "SSNDataQuality": c["ssn_data_quality"],
+                    "DOB": c["dob"],
+                    "DOBDataQuality": c["dob_data_quality"],
+                    **races,
+                    "RaceNone": race_none,
+                    "VeteranStatus": c["veteran_status"],
+                    "DateCreated": c["created_at"],
+                    "DateUpdated": c["updated_at"],
+                    "UserID": self._who(data, c["created_by_id"]),
+                    "DateDeleted": c["deleted_at"],
+                },
+                data,
+            )
+
+    def _enrollment(self, w: _FileWriter) -> None:
+        fields = (
+            "hud_enrollment_id",
+            "client__personal_id",
+            "project__hud_project_id",
+            "project_id",
+            "entry_date",
+            "household_id",
+            "relationship_to_hoh",
+            "hud_data",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        )
+        for e in _fast_values(self.enrollments.order_by("pk"), fields):
+            data = e["hud_data"] or {}
+            w.write(
+                {
+                    "EnrollmentID": e["hud_enrollment_id"],
+                    "PersonalID": e["client__personal_id"],
+                    "ProjectID": e["project__hud_project_id"] or str(e["project_id"]),
+                    "EntryDate": e["entry_date"],
+                    "HouseholdID": e["household_id"],
+                    "RelationshipToHoH": e["relationship_to_hoh"],
+                    "DateCreated": e["created_at"],
+                    "DateUpdated": e["updated_at"],
+                    "UserID": self._who(data, e["created_by_id"]),
+                    "DateDeleted": e["deleted_at"],
+                },
+                data,
+            )
+
+    def _exit(self, w: _FileWriter) -> None:
+        exits = self.enrollments.filter(exit_date__isnull=False)
+        if self.updated:
+            exits = self.enrollments.filter(
+                Q(exit_date__isnull=False) | Q(exit_hud_data__has_key="DateDeleted")
+            )
+        else:
+            exits = exits.filter(exit_date__lte=self.end)
+        fields = (
+            "hud_enrollment_id",
+            "hud_exit_id",
+            "client__personal_id",
+            "exit_date",
+            "destination",
+            "exit_hud_data",
+            "created_by_id",
+            "updated_at",
+        )
+        for e in exits.order_by("pk").values(*fields).iterator(chunk_size=ITERATOR_CHUNK):
+            data = e["exit_hud_data"] or {}
+            exit_date = e["exit_date"]
+            if exit_date is None:  # an exit deleted in the source: show the deletion
+                if not data.get("ExitDate"):
+                    continue
+                exit_date = data["ExitDate"]
+            destination = e["destination"]
+            if destination in codes.NOT_DESTINATION:
+                destination = None
+            w.write(
+                {
+                    "ExitID": e["hud_exit_id"] or e["hud_enrollment_id"],
+                    "EnrollmentID": e["hud_enrollment_id"],
+                    "PersonalID": e["client__personal_id"],
+                    "ExitDate": exit_date,
+                    "Destination": destination
+                    if destination is not None
+                    else data.get("Destination"),
+                    "DateCreated": data.get("DateCreated") or e["updated_at"],
+                    "DateUpdated": data.get("DateUpdated") or e["updated_at"],
+                    "UserID": self._who(data, e["created_by_id"]),
+                    "DateDeleted": data.get("DateDeleted"),
+                },
+                data,
+            )
+
+    def _services(self, w: _FileWriter) -> None:
+        """The hot path (a site has millions of services): the service rows are read raw from a
+        chunked cursor without joins; what they refer to comes from small maps built first."""
+        codes_by_pk = {
+            pk: (record_type, type_provided)
+            for pk, record_type, type_provided in ServiceCode.objects.filter(
+                hud_record_type__isnull=False
+            ).values_list("pk", "hud_record_type", "hud_type_provided")
+            if codes.type_provided_valid(record_type, type_provided)
+        }
+        enrollments = {
+            pk: (hud_id, personal_id, project_type)
+            for pk, hud_id, personal_id, project_type in self.enrollments.values_list(
+                "pk", "hud_enrollment_id", "client__personal_id", "project__project_type"
+            ).iterator(chunk_size=ITERATOR_CHUNK)
+        }
+        services = Service.objects.filter(
+            enrollment__in=self.enrollments.values("pk"), service_code_id__in=list(codes_by_pk)
+        )
+        if self.updated:
+            services = services.filter(_changed(self.since, self.until))
+        else:
+            services = services.filter(
+                deleted_at__isnull=True, date_provided__gte=self.start, date_provided__lte=self.end
+            )
+        stamps = ["date_provided", "created_at", "updated_at", "deleted_at"]
+        if connection.vendor == "sqlite":
+            # As text, SQLite's stored UTC form skips the driver's per-value Python converter.
+            services = services.annotate(
+                **{f"{name}_text": Cast(name, CharField()) for name in stamps}
+            )
+            stamps = [f"{name}_text" for name in stamps]
+        query = services.order_by("pk").values_list(
+            "pk",
+            "hud_services_id",
+            "enrollment_id",
+            "service_code_id",
+            "fa_amount",
+            "hud_data",
+            "created_by_id",
+            *stamps,
+        )
+        columns = {c.name: c for c in _columns("Services")}
+        sub_type_col, other_col = columns["SubTypeProvided"], columns["OtherTypeProvided"]
+        moving_col, referral_col = columns["MovingOnOtherType"], columns["ReferralOutcome"]
+        export_id = self.export_id
+        # The csv writer itself (not Writer.writerow): one Python call less per row.
+        writerow = w.writer.csv_writer.writerow
+        written = 0
+        user_ids = self.user_ids
+        text_stamp = _utc_text_to_local
+        default_who: dict[int | None, str] = {}
+        for (
+            pk,
+            hud_id,
+            enrollment_pk,
+            code_pk,
+            fa_amount,
+            data,
+            created_by,
+            provided,
+            created,
+            updated,
+            deleted,
+        ) in _raw_rows(query):
+            record_type, type_provided = codes_by_pk[code_pk]
+            enrollment_id, personal_id, project_type = enrollments[enrollment_pk]
+            # Bed nights only for night-by-night shelters (codes.record_type_fits_project).
+            if project_type is None or (record_type == 200 and project_type != 1):
+                continue
+            written += 1
+            # Inlined fast paths of _json/_db_date/_db_datetime for SQLite's text values:
+            # this loop runs once per service.
+            data = _NO_DATA if not data or data == "{}" else _json(data)
+            provided = Bare(provided[:10]) if type(provided) is str else _db_date(provided)
+            created = text_stamp(created[:19]) if type(created) is str else _db_datetime(created)
+            updated = text_stamp(updated[:19]) if type(updated) is str else _db_datetime(updated)
+            deleted = EMPTY if deleted is None else _db_datetime(deleted)
+            who = data.get("UserID")
+            if who:
+                user_ids.add(who)
+            else:
+                who = default_who.get(created_by)
+                if who is None:
+                    who = default_who[created_by] = self._who({}, created_by)
+            # Dependent fields stay empty unless their parent holds the triggering value.
+            sub_type = other = moving = referral = EMPTY
+            fa = fa_start = fa_end = EMPTY
+            if record_type == 200:
+                pass
+            elif record_type == codes.RecordType.SSVF_SERVICE:
+                allowed = codes.SSVF_SUB_TYPES.get(type_provided)
+                if allowed and data.get("SubTypeProvided") in allowed:
+                    sub_type = format_value(sub_type_col, data["SubTypeProvided"])
+                if type_provided == 6:
+                    other = format_value(other_col, data.get("OtherTypeProvided"))
+            elif record_type == codes.RecordType.HUD_VASH_OTH_VOUCHER and type_provided == 12:
+                other = format_value(other_col, data.get("OtherTypeProvided"))
+            elif record_type == codes.RecordType.MOVING_ON_ASSISTANCE and type_provided == 5:
+                moving = format_value(moving_col, data.get("MovingOnOtherType"))
+            elif record_type in codes.FINANCIAL_ASSISTANCE_RECORD_TYPES:
+                fa = _money(fa_amount)
+                if record_type == codes.RecordType.SSVF_FINANCIAL_ASSISTANCE:
+                    fa_start = _date(data.get("FAStartDate"))
+                    fa_end = _date(data.get("FAEndDate"))
+            elif record_type == codes.RecordType.PATH_REFERRAL:
+                referral = _clean(referral_col, data.get("ReferralOutcome"))
+            writerow(
+                [
+                    hud_id or str(pk),
+                    enrollment_id,
+                    personal_id,
+                    provided,
+                    record_type,
+                    type_provided,
+                    other,
+                    moving,
+                    sub_type,
+                    fa,
+                    fa_start,
+                    fa_end,
+                    referral,
+                    created,
+                    updated,
+                    who,
+                    deleted,
+                    export_id,
+                ]
+            )
+        w.writer.rows += written
+
+    def _user(self, w: _FileWriter) -> None:
+        wanted = self.user_ids
+        by_hud = {hud: pk for pk, hud in self.users_by_pk.items() if hud}
+        pks = {by_hud[i] for i in wanted if i in by_hud}
+        pks |= {
+            int(i) for i in wanted if i.isdigit() and int(i) in self.users_by_pk and i not in by_hud
+        }
+        users = User.objects.filter(pk__in=pks).order_by("pk")
+        for u in users.iterator(chunk_size=ITERATOR_CHUNK):
+            w.write(
+                {
+                    "UserID": u.hud_id,
+                    "UserFirstName": u.first_name,
+                    "UserLastName": u.last_name,
+                    "UserPhone": u.phone if len(u.phone) == 10 and u.phone.isdigit() else None,
+                    "UserExtension": u.phone_extension,
+                    "UserEmail": u.email,
+                    "DateCreated": u.date_joined,
+                    "DateUpdated": u.updated_at,
+                    "DateDeleted": None,
+                }
+            )
+
+
+def _fast_values(queryset, fields):
+    """Like `queryset.values(*fields).iterator()`, but dates and times come back already in their
+    HUD form (Bare text) and JSON as dicts, without Django's per-value converters."""
+    meta = queryset.model._meta
+    sqlite = connection.vendor == "sqlite"
+    select, annotations, converters = [], {}, []
+    for name in fields:
+        kind = "" if "__" in name else meta.get_field(name).get_internal_type()
+        if sqlite and kind in ("DateTimeField", "DateField"):
+            alias = f"hud_text_{name}"
+            annotations[alias] = Cast(name, CharField())
+            select.append(alias)
+        else:
+            select.append(name)
+        converters.append(
+            {"DateTimeField": _db_datetime, "DateField": _db_date, "JSONField": _json}.get(kind)
+        )
+    if annotations:
+        queryset = queryset.annotate(**annotations)
+    plan = list(zip(fields, converters, strict=True))
+    for row in _raw_rows(queryset.values_list(*select)):
+        yield {
+            name: value if convert is None else convert(value)
+            for (name, convert), value in zip(plan, row, strict=True)
+        }
+
+
+def _raw_rows(queryset):
+    """The queryset's rows as the database driver returns them, from a chunked (server-side on
+    PostgreSQL) cursor: no per-value conversion by Django, memory flat whatever the size."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. an empty __in list: nothing to read
+        return
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(ITERATOR_CHUNK):
+            yield from rows
+
+
+_NO_DATA: dict = {}
+
+
+def _json(value) -> dict:
+    if not value:
+        return {}
+    if isinstance(value, str):  # SQLite returns the stored text
+        return {} if value == "{}" else json.loads(value)
+    return value
+
+
+def _db_date(value):
+    """A date column as the driver returns it (a date, or ISO text on SQLite), HUD-formatted."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, str):
+        return Bare(value[:10])
+    return format_date(value)
+
+
+@lru_cache(maxsize=65536)
+def _utc_text_to_local(text: str):
+    naive = datetime.fromisoformat(text)
+    return _datetime(naive.replace(tzinfo=UTC))
+
+
+def _db_datetime(value):
+    """A datetime column as the driver returns it (aware, or UTC text on SQLite), in local time."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, str):
+        return _utc_text_to_local(value[:19])
+    if value.tzinfo is None:  # SQLite's converter gives naive UTC
+        value = value.replace(tzinfo=UTC)
+    return _datetime(value)
+
+
+def _money(value):
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, float):
+        value = repr(value)
+    return Bare(str(Decimal(value).quantize(Decimal("0.01"))))
+
+
+def _date(value) -> Any:
+    if not value:
+        return EMPTY
+    try:
+        return format_date(value if isinstance(value, date) else parse_date(str(value)))
+    except ValueError:
+        return EMPTY
+
+
+# --- our own services CSV ---
+
+SERVICES_CSV_COLUMNS = [
+    "ServiceID",
+    "ClientID",
+    "PersonalID",
+    "EnrollmentID",
+    "ProgramID",
+    "ProgramName",
+    "OrganizationName",
+    "Location",
+    "ServiceGroup",
+    "ServiceCode",
+    "HUDRecordType",
+    "HUDTypeProvided",
+    "DateProvided",
+    "Units",
+    "FAAmount",
+    "Provider",
+    "BatchID",
+    "Comments",
+    "DateCreated",
+    "DateUpdated",
+    "DateDeleted",
+    "VoidReason",
+]
+
+
+def export_services_csv(
+    *,
+    output: IO[str],
+    start: date,
+    end: date,
+    projects=None,
+    organization: Organization | None = None,
+    include_voided: bool = False,
+    user: User | None = None,
+) -> int:
+    """Every service provided in the range, mapped to HUD or not, one row per service (columns:
+    SERVICES_CSV_COLUMNS; documented in the README). Returns the number of rows."""
+    scope = projects_in_scope(organization=organization, projects=projects)
+    services = Service.objects.filter(
+        project__in=scope, date_provided__gte=start, date_provided__lte=end
+    )
+    if not include_voided:
+        services = services.filter(deleted_at__isnull=True)
+    rows = services.order_by("date_provided", "pk").values_list(
+        "pk",
+        "client_id",
+        "client__personal_id",
+        "enrollment__hud_enrollment_id",
+        "project_id",
+        "project__name",
+        "project__organization__name",
+        "location__name",
+        "service_code__group__name",
+        "service_code__name",
+        "service_code__hud_record_type",
+        "service_code__hud_type_provided",
+        "date_provided",
+        "units",
+        "fa_amount",
+        "provider__first_name",
+        "provider__last_name",
+        "batch_entry__batch_id",
+        "comments",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "void_reason",
+    )
+    writer = csv.writer(output, lineterminator="\r\n")
+    writer.writerow(SERVICES_CSV_COLUMNS)
+    count = 0
+    for r in rows.iterator(chunk_size=ITERATOR_CHUNK):
+        provider = f"{r[15] or ''} {r[16] or ''}".strip()
+        writer.writerow(
+            [
+                *r[:5],
+                *(_spreadsheet_safe(text) for text in r[5:10]),
+                r[10],
+                r[11],
+                r[12].isoformat(),
+                r[13],
+                "" if r[14] is None else r[14],
+                _spreadsheet_safe(provider),
+                r[17],
+                _spreadsheet_safe(r[18]),
+                _plain_datetime(r[19]),
+                _plain_datetime(r[20]),
+                _plain_datetime(r[21]),
+                _spreadsheet_safe(r[22]),
+            ]
+        )
+        count += 1
+    from hmis.audit.models import AuditAction
+    from hmis.audit.recording import record
+
+    record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        object_type="hudcsv.ServicesCSV",
+        organization_id=organization.pk if organization else None,
+        changes={"start": start.isoformat(), "end": end.isoformat(), "rows": count},
+        message="Services CSV export",
+    )
+    return count
+
+
+def _spreadsheet_safe(text: str | None) -> str:
+    # Our services CSV is opened in spreadsheets: a cell starting with = + - @ would be a formula
+    # (CSV injection), so it is kept text. (HUD files are not touched: they go to HMIS software.)
+    text = text or ""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _plain_datetime(value: datetime | None) -> str:
+    return "" if value is None else str(_datetime(value))

@@ -1,0 +1,67 @@
+from django import forms
+
+from hmis.hudcsv import codes
+from hmis.projects.models import Organization, Project
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="HUD CSV export (zip)",
+        help_text="A zip of the HUD HMIS CSV files (FY2026, or FY2024), as the sending system "
+        "produced it.",
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.filter(deleted_at__isnull=True),
+        required=False,
+        label="Organization that owns imported clients and users",
+    )
+    skip_invalid_rows = forms.BooleanField(
+        required=False,
+        label="Skip invalid rows (import the valid rows, leave out the rejected ones)",
+    )
+    strict = forms.BooleanField(required=False, label="Strict: treat warnings as errors")
+
+
+class ConfirmImportForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+PERIOD_CHOICES = [
+    (codes.ExportPeriodType.REPORTING_PERIOD, "Reporting period: enrollments active in the range"),
+    (codes.ExportPeriodType.UPDATED, "Updated: records created, changed or deleted in the range"),
+]
+FORMAT_CHOICES = [
+    ("hud", "HUD HMIS CSV (FY2026 zip)"),
+    ("services", "All services (our services CSV)"),
+]
+
+
+class ExportForm(forms.Form):
+    start = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="End date", widget=forms.DateInput(attrs={"type": "date"}))
+    format = forms.ChoiceField(choices=FORMAT_CHOICES, initial="hud", widget=forms.RadioSelect)
+    period_type = forms.TypedChoiceField(
+        choices=PERIOD_CHOICES,
+        coerce=int,
+        initial=codes.ExportPeriodType.REPORTING_PERIOD,
+        label="Export period type",
+    )
+    projects = forms.ModelMultipleChoiceField(
+        queryset=Project.objects.none(),
+        required=False,
+        label="Programs",
+        help_text="None selected: every program you may export.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if projects is not None:
+            self.fields["projects"].queryset = projects
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        return cleaned
