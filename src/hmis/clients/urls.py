@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from hmis.clients import views
+
+app_name = "clients"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("<int:pk>/", views.profile, name="profile"),
+    path("<int:pk>/photo/", views.photo, name="photo"),
+    path("<int:pk>/photo/upload/", views.photo_upload, name="photo_upload"),
+]

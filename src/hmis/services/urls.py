@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from hmis.services import views
+
+app_name = "services"
+urlpatterns = [
+    path("picker/", views.picker, name="picker"),
+    path("<int:pk>/void/", views.void, name="void"),
+]

@@ -1,0 +1,218 @@
+"""Forms of the batch pages and the desk: parse and validate input; the domain functions act."""
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+from django.urls import reverse
+from django.utils import timezone
+
+from hmis.accounts.models import Role, User
+from hmis.projects.models import Location, Project
+from hmis.services.catalog import codes_available_to
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BatchForm(forms.Form):
+    """The seed's *Batch* form (its labels)."""
+
+    description = forms.CharField(label="Description", max_length=200)
+    auto_post = forms.BooleanField(
+        label="Automatically Post Services",
+        required=False,
+        help_text="Post each client's services as soon as they are added.",
+    )
+    performing_user = forms.ModelChoiceField(
+        label="Name of User Performing Services", queryset=User.objects.none()
+    )
+    default_comments = forms.CharField(
+        label="Default Comments", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    project = forms.ModelChoiceField(label="Program", queryset=Project.objects.none())
+    location = forms.ModelChoiceField(
+        label="Location", queryset=Location.objects.none(), required=False
+    )
+
+    def __init__(self, *args, organization_id: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        org = organization_id
+        self.fields["performing_user"].queryset = User.objects.filter(
+            organization_id=org, is_active=True
+        ).exclude(role=Role.SCAN_STATION)
+        self.fields["project"].queryset = Project.objects.filter(
+            organization_id=org, deleted_at__isnull=True, active=True
+        )
+        project_id = self.data.get("project") if self.is_bound else self.initial.get("project")
+        if hasattr(project_id, "pk"):
+            project_id = project_id.pk
+        locations = (
+            Location.objects.filter(
+                project__organization_id=org, active=True, project_id=project_id or None
+            )
+            if str(project_id or "").isdigit()
+            else Location.objects.none()
+        )
+        self.fields["location"].queryset = locations
+        self.fields["location"].empty_label = "(any location)"
+        self.fields["project"].widget.attrs.update(
+            {
+                "hx-get": reverse("batches:location_options"),
+                "hx-target": "#id_location",
+                "hx-trigger": "change",
+            }
+        )
+
+    def clean(self):
+        data = super().clean()
+        project, location = data.get("project"), data.get("location")
+        if location is not None and project is not None and location.project_id != project.pk:
+            self.add_error("location", "Choose a location of the selected program.")
+        return data
+
+
+class CodeRowForm(forms.Form):
+    """One row of the *Service Codes* section: a *Service* (found with the picker) and *Units*."""
+
+    service_code = forms.ModelChoiceField(
+        label="Service",
+        queryset=None,
+        widget=forms.HiddenInput(attrs={"data-code-input": ""}),
+        error_messages={"required": "Choose a service with Find Service Provided."},
+    )
+    units = forms.IntegerField(
+        label="Units",
+        min_value=1,
+        max_value=999,
+        initial=1,
+        widget=forms.NumberInput(attrs={"data-units-input": "", "min": 1, "max": 999}),
+    )
+
+    def __init__(self, *args, organization_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_code"].queryset = codes_available_to(organization_id)
+
+
+class BaseCodeRowFormSet(BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        chosen = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            code = form.cleaned_data.get("service_code")
+            if code is None:
+                continue
+            if code in chosen:
+                raise forms.ValidationError(f"{code} is listed twice: change its Units instead.")
+            chosen.append(code)
+        if not chosen:
+            raise forms.ValidationError("Add at least one service code.")
+
+    def codes(self):
+        """[(ServiceCode, units)] of the rows kept."""
+        return [
+            (form.cleaned_data["service_code"], form.cleaned_data["units"])
+            for form in self.forms
+            if form.cleaned_data.get("service_code")
+            and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+
+CodeRowFormSet = formset_factory(
+    CodeRowForm,
+    formset=BaseCodeRowFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=20,
+    validate_max=True,
+)
+
+
+class DeskDatesForm(forms.Form):
+    """*Batch and Service Information*: dates kept in the URL so a reload keeps them."""
+
+    batch_date = forms.DateField(label="Batch Date", widget=DATE_WIDGET)
+    date_provided = forms.DateField(label="Date Service Provided", widget=DATE_WIDGET)
+
+    @classmethod
+    def from_query(cls, query) -> "DeskDatesForm":
+        today = timezone.localdate()
+        data = {
+            "batch_date": query.get("batch_date") or today.isoformat(),
+            "date_provided": query.get("date_provided") or today.isoformat(),
+        }
+        return cls(data)
+
+    def dates(self):
+        """(batch_date, date_provided): today for any that did not parse."""
+        today = timezone.localdate()
+        self.is_valid()  # fills cleaned_data with the fields that parsed
+        cleaned = getattr(self, "cleaned_data", {})
+        return cleaned.get("batch_date") or today, cleaned.get("date_provided") or today
+
+
+class ScanForm(forms.Form):
+    """One add request from the desk (a scan, a typed ID, a pick, a bar override)."""
+
+    scan_type = forms.ChoiceField(choices=[("card", "Scan Card ID"), ("client_id", "Client ID")])
+    typed = forms.CharField(max_length=200, required=False, strip=True)
+    batch_date = forms.DateField()
+    date_provided = forms.DateField()
+    key = forms.CharField(max_length=64, required=False)
+    bar_override_reason = forms.CharField(max_length=1000, required=False, strip=True)
+
+
+class EntryUnitsForm(forms.Form):
+    """Units per service code of one pending entry: fields named `code_<id>`."""
+
+    def __init__(self, *args, codes, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in codes:
+            self.fields[f"code_{row.service_code_id}"] = forms.IntegerField(
+                label=str(row.service_code), min_value=1, max_value=999
+            )
+
+    def units(self) -> dict[int, int]:
+        return {int(name[5:]): value for name, value in self.cleaned_data.items()}
+
+
+class IntakeForm(forms.Form):
+    """*Enroll client* from the desk: this (existing) client or a new one, and the entry date."""
+
+    EXISTING, NEW = "existing", "new"
+    who = forms.ChoiceField(
+        label="Client",
+        choices=[(EXISTING, "Existing client"), (NEW, "New client")],
+        widget=forms.RadioSelect,
+        initial=EXISTING,
+    )
+    first_name = forms.CharField(label="First name", max_length=50, required=False)
+    last_name = forms.CharField(label="Last name", max_length=50, required=False)
+    dob = forms.DateField(label="Date of birth", required=False, widget=DATE_WIDGET)
+    entry_date = forms.DateField(label="Entry date", widget=DATE_WIDGET)
+
+    def __init__(self, *args, has_existing: bool, date_provided=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_existing = has_existing
+        self.date_provided = date_provided
+        if not has_existing:
+            self.fields["who"].choices = [(self.NEW, "New client")]
+            self.fields["who"].initial = self.NEW
+
+    def clean(self):
+        data = super().clean()
+        if data.get("who") == self.NEW:
+            for name in ("first_name", "last_name"):
+                if not data.get(name):
+                    self.add_error(name, "Required for a new client.")
+        entry = data.get("entry_date")
+        if entry and entry > timezone.localdate():
+            self.add_error("entry_date", "The entry date cannot be in the future.")
+        elif entry and self.date_provided and entry > self.date_provided:
+            # Otherwise the new enrollment would not be active on the day the service was given.
+            self.add_error(
+                "entry_date",
+                "The entry date must be on or before the Date Service Provided "
+                f"({self.date_provided:%m/%d/%Y}).",
+            )
+        return data
