@@ -77,39 +77,68 @@ class ServiceQuerySet(models.QuerySet):
 class Service(models.Model):
     """A service transaction on a client's record. Never hard-deleted: voiding sets deleted_at."""
 
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="services")
+    # Indexes: a services table grows to tens of millions of rows and every index slows each
+    # insert (posting, HUD import). FK columns already led by a composite index below, or only
+    # read when a user or location is deleted (rare, and refused by PROTECT), carry none.
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="services", db_index=False
+    )
     enrollment = models.ForeignKey(
         "clients.Enrollment", on_delete=models.PROTECT, related_name="services"
     )
-    service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="+")
+    service_code = models.ForeignKey(
+        ServiceCode, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     date_provided = models.DateField()
     units = models.PositiveIntegerField(default=1)
     comments = models.TextField(blank=True)
     provider = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="+")
     location = models.ForeignKey(
-        "projects.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "projects.Location",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
+    # Served by the unique (batch_entry, service_code) index.
     batch_entry = models.ForeignKey(
         "batches.BatchEntry",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="services",
+        db_index=False,
     )
     fa_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     hud_services_id = models.CharField(max_length=32, null=True, blank=True, unique=True)
     hud_data = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     void_reason = models.TextField(blank=True)
 
