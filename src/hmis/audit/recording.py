@@ -123,8 +123,9 @@ def record_read(request: HttpRequest, client, *, what: str = "profile") -> Audit
     )
 
 
-def record_export(
+def _record_file(
     request: HttpRequest,
+    action: AuditAction,
     *,
     what: str,
     client=None,
@@ -132,11 +133,9 @@ def record_export(
     object_type: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Record a download or export (`what`: "HUD CSV export", "attendance report CSV"...).
-    `details` holds the facts worth keeping (filters, row counts), never the exported data."""
     return _request_event(
         request,
-        AuditAction.EXPORT,
+        action,
         obj=obj if obj is not None else client,
         object_type=object_type,
         client_id=client.pk if client is not None else None,
@@ -145,22 +144,14 @@ def record_export(
     )
 
 
-def record_print(
-    request: HttpRequest,
-    *,
-    what: str,
-    client=None,
-    obj: models.Model | None = None,
-    object_type: str = "",
-    details: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Record a print (community card sheet, roster, client face sheet)."""
-    return _request_event(
-        request,
-        AuditAction.PRINT,
-        obj=obj if obj is not None else client,
-        object_type=object_type,
-        client_id=client.pk if client is not None else None,
-        changes=details,
-        message=what,
-    )
+def record_export(request: HttpRequest, **kwargs: Any) -> AuditEvent:
+    """Record a download or export (`what`: "HUD CSV export", "attendance report CSV"...), with
+    optional `client`, `obj`, `object_type` and `details`: the facts worth keeping (filters, row
+    counts), never the exported data."""
+    return _record_file(request, AuditAction.EXPORT, **kwargs)
+
+
+def record_print(request: HttpRequest, **kwargs: Any) -> AuditEvent:
+    """Record a print (community card sheet, roster, client face sheet); arguments as
+    `record_export`."""
+    return _record_file(request, AuditAction.PRINT, **kwargs)

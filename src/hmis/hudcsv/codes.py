@@ -7,6 +7,8 @@ integer only.
 
 from django.db import models
 
+from hmis.projects.models import ProjectType  # 2.02.6, defined once with the Project model
+
 # Missing-data codes shared by many lists.
 DOESNT_KNOW, PREFERS_NOT, NOT_COLLECTED = 8, 9, 99
 
@@ -82,23 +84,6 @@ class RecordType(models.IntegerChoices):  # 1.4
     BED_NIGHT = 200, "Bed night"
     HUD_VASH_OTH_VOUCHER = 210, "HUD-VASH OTH voucher tracking"
     MOVING_ON_ASSISTANCE = 300, "Moving On assistance"
-
-
-class ProjectType(models.IntegerChoices):  # 2.02.6 (the same values as projects.ProjectType)
-    ES_ENTRY_EXIT = 0, "Emergency Shelter - Entry Exit"
-    ES_NIGHT_BY_NIGHT = 1, "Emergency Shelter - Night-by-Night"
-    TRANSITIONAL_HOUSING = 2, "Transitional Housing"
-    PSH = 3, "PH - Permanent Supportive Housing"
-    STREET_OUTREACH = 4, "Street Outreach"
-    SERVICES_ONLY = 6, "Services Only"
-    OTHER = 7, "Other"
-    SAFE_HAVEN = 8, "Safe Haven"
-    PH_HOUSING_ONLY = 9, "PH - Housing Only"
-    PH_HOUSING_WITH_SERVICES = 10, "PH - Housing with Services (no disability required for entry)"
-    DAY_SHELTER = 11, "Day Shelter"
-    HOMELESSNESS_PREVENTION = 12, "Homelessness Prevention"
-    RAPID_REHOUSING = 13, "PH - Rapid Re-Housing"
-    COORDINATED_ENTRY = 14, "Coordinated Entry"
 
 
 class RRHSubType(models.IntegerChoices):  # 2.02.A
@@ -444,7 +429,7 @@ def record_type_fits_project(record_type: int, project_type: int | None) -> bool
     if project_type is None:
         return False
     if record_type == 200:  # RecordType.BED_NIGHT (plain ints: called once per exported row)
-        return project_type == 1  # ProjectType.ES_NIGHT_BY_NIGHT
+        return project_type == ProjectType.ES_NIGHT_BY_NIGHT
     return True
 
 
