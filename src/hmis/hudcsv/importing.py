@@ -1433,29 +1433,10 @@ class _Importer:
         updates = []
         for row in rows:
             v = row.values
-            if not self._check_reference(
-                file,
-                row,
-                summary,
-                "EnrollmentID",
-                v["EnrollmentID"],
-                "Enrollment",
-                self.enrollments,
-            ):
+            enrollment = self._enrollment_of(file, row, summary)
+            if enrollment is None:
                 continue
-            pk, _client, personal_id, _project, _type, entry_date = self.enrollments[
-                v["EnrollmentID"]
-            ]
-            if v["PersonalID"] != personal_id:
-                self._reject_row(
-                    file,
-                    row,
-                    summary,
-                    "PersonalID",
-                    v["PersonalID"],
-                    MSG_PERSON_MISMATCH.format(expected=personal_id),
-                )
-                continue
+            pk, _client, personal_id, _project, _type, entry_date = enrollment
             if v["ExitDate"] < entry_date:
                 self._reject_row(
                     file,
@@ -1545,6 +1526,28 @@ class _Importer:
             self.service_codes[key] = code.pk
         return self.service_codes[key]
 
+    def _enrollment_of(self, file, row: _Row, summary):
+        """The known enrollment a row names, checked against the row's PersonalID; or None with
+        the row rejected."""
+        v = row.values
+        if not self._check_reference(
+            file, row, summary, "EnrollmentID", v["EnrollmentID"], "Enrollment", self.enrollments
+        ):
+            return None
+        enrollment = self.enrollments[v["EnrollmentID"]]
+        personal_id = enrollment[2]
+        if v["PersonalID"] != personal_id:
+            self._reject_row(
+                file,
+                row,
+                summary,
+                "PersonalID",
+                v["PersonalID"],
+                MSG_PERSON_MISMATCH.format(expected=personal_id),
+            )
+            return None
+        return enrollment
+
     def _services(self, file, rows, summary) -> None:
         self._resolve(self.enrollments, {r.values["EnrollmentID"] for r in rows}, _load_enrollments)
         self._preload_users(rows)
@@ -1560,29 +1563,10 @@ class _Importer:
         items = []
         for row in rows:
             v = row.values
-            if not self._check_reference(
-                file,
-                row,
-                summary,
-                "EnrollmentID",
-                v["EnrollmentID"],
-                "Enrollment",
-                self.enrollments,
-            ):
+            enrollment = self._enrollment_of(file, row, summary)
+            if enrollment is None:
                 continue
-            enrollment_pk, client_pk, personal_id, project_pk, _type, _entry = self.enrollments[
-                v["EnrollmentID"]
-            ]
-            if v["PersonalID"] != personal_id:
-                self._reject_row(
-                    file,
-                    row,
-                    summary,
-                    "PersonalID",
-                    v["PersonalID"],
-                    MSG_PERSON_MISMATCH.format(expected=personal_id),
-                )
-                continue
+            enrollment_pk, client_pk, personal_id, project_pk, _type, _entry = enrollment
             record_type, type_provided = v["RecordType"], v["TypeProvided"]
             if not codes.type_provided_valid(record_type, type_provided):
                 self._reject_row(
