@@ -42,6 +42,30 @@ def test_agency_admin_sees_only_their_organizations_rows(client, agency_admin_a,
     assert "Signed in B" not in shown
 
 
+def test_agency_admin_sees_who_else_read_their_clients_but_not_what_else_they_did(
+    client, agency_admin_a, staff_b, client_a, trail
+):
+    record(
+        actor=staff_b,
+        action=AuditAction.READ,
+        obj=client_a,
+        client_id=client_a.pk,
+        message="B viewed A's client",
+    )
+    record(
+        actor=staff_b,
+        action=AuditAction.CHANGE,
+        obj=client_a,
+        client_id=client_a.pk,
+        message="B changed its own enrollment",
+    )
+    client.force_login(agency_admin_a)
+    shown = messages(client.get("/audit/"))
+    assert "B viewed A's client" in shown
+    assert "B changed its own enrollment" not in shown
+    assert "Signed in B" not in shown
+
+
 def test_system_admin_sees_every_organizations_rows(client, system_admin, trail):
     client.force_login(system_admin)
     shown = messages(client.get("/audit/"))

@@ -3,18 +3,29 @@
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from hmis.accounts.permissions import is_system_admin
 from hmis.audit.models import AuditAction, AuditEvent
+from hmis.clients.models import Client
+
+# Reading, exporting or printing a client's record: the client's own agency may see who did it,
+# whichever organization they belong to.
+ACCESS_ACTIONS = (AuditAction.READ, AuditAction.EXPORT, AuditAction.PRINT)
 
 
 def events_visible_to(user):
-    """System administrators see every row; agency administrators their organization's."""
+    """System administrators see every row; agency administrators their organization's, and
+    every read, export or print of a client their organization created."""
     events = AuditEvent.objects.select_related("actor", "organization")
     if is_system_admin(user):
         return events
-    return events.filter(organization_id=user.organization_id)
+    own_clients = Client.objects.filter(organization_id=user.organization_id).values("pk")
+    return events.filter(
+        Q(organization_id=user.organization_id)
+        | Q(action__in=ACCESS_ACTIONS, client_id__in=own_clients)
+    )
 
 
 class AuditSearchForm(forms.Form):
