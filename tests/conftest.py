@@ -17,6 +17,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
 
 
+@pytest.fixture(autouse=True)
+def isolated_data_dir(settings, tmp_path):
+    """Files a test writes (card sheets, uploaded photos) go to its own folder, not ./data."""
+    settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def org_a(db):
     return f.make_organization("Agency A")

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class HmisConfig(AppConfig):
-    """The project package as an app: base templates, static files and the `serve`/`demo` commands."""
+    """The project package as an app: base templates, static files, the `serve`/`demo` commands."""
 
     name = "hmis"
     label = "hmis"

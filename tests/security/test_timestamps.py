@@ -13,6 +13,7 @@ import hmis
 from hmis.accounts.models import Role
 from hmis.audit.models import AuditEvent
 from hmis.batches.models import BatchEntry
+from hmis.clients.models import Client, CommunityCard, Enrollment
 from hmis.services.models import Service
 from tests import factories as f
 
@@ -20,6 +21,9 @@ TIMESTAMPS = {
     BatchEntry: {"added_at", "posted_at", "removed_at"},
     Service: {"created_at", "updated_at", "deleted_at"},
     AuditEvent: {"at"},
+    CommunityCard: {"issued_at", "revoked_at"},
+    Client: {"created_at", "updated_at", "deleted_at", "deidentified_at"},
+    Enrollment: {"created_at", "updated_at", "deleted_at"},
 }
 ALL_TIMESTAMP_NAMES = set().union(*TIMESTAMPS.values())
 

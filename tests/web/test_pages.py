@@ -35,6 +35,17 @@ def test_navigation_offers_batch_services_and_client_search(web_a):
     assert reverse("batches:list") in page and reverse("clients:search") in page
 
 
+def test_navigation_links_each_role_to_what_it_may_use(web_a, org_a):
+    staff_page = web_a.get(reverse("batches:list")).content.decode()
+    assert reverse("cards:index") in staff_page and reverse("reports:index") in staff_page
+    assert reverse("hudcsv:export") not in staff_page
+    assert reverse("audit:search") not in staff_page
+    admin = f.make_user(org_a, "agency_admin")
+    admin_page = signed_in(admin).get(reverse("batches:list")).content.decode()
+    assert reverse("hudcsv:export") in admin_page and reverse("audit:search") in admin_page
+    assert reverse("hudcsv:import") not in admin_page  # system administrators only
+
+
 def test_sign_in_shows_form_errors(client, staff_a):
     response = client.post(reverse("login"), {"username": "staff_a", "password": "wrong"})
     page = response.content.decode()

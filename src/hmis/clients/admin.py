@@ -89,7 +89,16 @@ class ClientAdmin(ClientSearchMixin, AuditedModelAdmin):
     list_select_related = ("organization",)
     search_fields = ("search_name",)  # shows the search box; the search itself is client_search_q
     autocomplete_fields = ("organization",)
-    readonly_fields = ("personal_id", "created_by", "created_at", "updated_at")
+    # Deletion and de-identification happen through their own audited paths, never by typing a
+    # date here.
+    readonly_fields = (
+        "personal_id",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "deidentified_at",
+    )
     show_full_result_count = False
     ordering = ("-id",)  # newest first, read from the primary key index at any table size
     fieldsets = (
@@ -146,7 +155,7 @@ class EnrollmentAdmin(ClientSearchMixin, AuditedModelAdmin):
     list_select_related = ("client", "project")
     search_fields = ("client__search_name",)
     autocomplete_fields = ("client", "project")
-    readonly_fields = ("created_by", "created_at", "updated_at")
+    readonly_fields = ("created_by", "created_at", "updated_at", "deleted_at")
     show_full_result_count = False
     ordering = ("-id",)  # newest first, read from the primary key index at any table size
 
@@ -203,6 +212,13 @@ class CommunityCardAdmin(ClientSearchMixin, AuditedModelAdmin):
     search_fields = ("client__search_name",)
     autocomplete_fields = ("client", "issued_by", "revoked_by")
     raw_id_fields = ("replaced_by",)
+    # Issue, replace and revoke through the client profile's card actions, which enforce one
+    # active card per client and stamp and audit these.
+    readonly_fields = ("issued_at", "revoked_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
     show_full_result_count = False
     ordering = ("-id",)  # newest first, read from the primary key index at any table size
 

@@ -1,0 +1,42 @@
+# `make run` serves the app with demo data; `make test` runs every test. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR := $(or $(HMIS_DATA_DIR),data)
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint bench
+
+run: $(VENV)/.installed-run
+	$(BIN)/hmis migrate
+	@if [ ! -f "$(DATA_DIR)/.demo-loaded" ]; then \
+		$(BIN)/hmis demo && mkdir -p "$(DATA_DIR)" && touch "$(DATA_DIR)/.demo-loaded"; \
+	fi
+	$(BIN)/hmis serve
+
+test: $(VENV)/.installed-test
+	@if [ -x "$(CHROMIUM)" ]; then \
+		$(BIN)/pytest; \
+	else \
+		echo "Chromium not found: browser tests skipped"; \
+		$(BIN)/pytest -m "not browser"; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed-run
+	$(BIN)/python bench/posting.py
+
+# Install again only when pyproject.toml changed since the last install.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
