@@ -56,6 +56,17 @@ def test_bar_is_in_force_from_start_through_end(org_a, day_shelter):
     assert bars_in_force(client=client, batch=batch, on=date(2026, 1, 21)) == []
 
 
+def test_the_longest_lasting_bar_comes_first(org_a, day_shelter):
+    batch = f.make_batch(day_shelter)
+    client = f.make_client()
+    on = date(2026, 6, 1)
+    sooner = f.bar(client, organization=org_a, end_date=date(2026, 7, 1))
+    later = f.bar(client, organization=org_a, project=day_shelter, end_date=date(2027, 1, 1))
+    assert bars_in_force(client=client, batch=batch, on=on) == [later, sooner]
+    indefinite = f.bar(client, organization=org_a)
+    assert bars_in_force(client=client, batch=batch, on=on) == [indefinite, later, sooner]
+
+
 def test_bar_message_names_scope_end_and_reason(org_a, day_shelter):
     client = f.make_client()
     dated = f.bar(

@@ -41,7 +41,9 @@ def bars_in_force(*, client: Client, batch, on: date) -> list[Bar]:
         .filter(bar_scope_filter(batch), client=client)
         .select_related("organization", "project", "location")
     )
-    return sorted(bars, key=lambda b: (b.end_date is not None, b.end_date or on), reverse=False)
+    # Indefinite bars first, then the latest end date: the message names the bar that keeps the
+    # client out longest.
+    return sorted(bars, key=lambda b: (b.end_date is not None, -(b.end_date or on).toordinal()))
 
 
 def bar_message(bar: Bar) -> str:
