@@ -93,6 +93,19 @@ def test_profile_shows_the_community_cards_section(staff, client_a, staff_a):
     assert "<script" not in page.split("Community cards")[1].split("</section>")[0]
 
 
+def test_replace_and_revoke_ask_for_confirmation_first(staff, client_a, staff_a):
+    card = issue_card(client=client_a, user=staff_a)
+    page = staff.get(reverse("clients:profile", args=[client_a.pk])).content.decode()
+    for name in ("cards:replace", "cards:revoke"):
+        form = page.split(f'action="{reverse(name, args=[card.pk])}"')[1].split(">")[0]
+        assert 'data-confirm="' in form and "stops working at once" in form
+
+
+def test_roster_page_leads_back_to_community_cards(staff, batch):
+    page = staff.get(reverse("cards:roster", args=[batch.pk])).content.decode()
+    assert f'href="{reverse("cards:index")}">Back to Community cards' in page
+
+
 def test_read_only_user_sees_the_card_but_no_card_actions(readonly_a, client_a, staff_a):
     card = issue_card(client=client_a, user=staff_a)
     http = signed_in(readonly_a)

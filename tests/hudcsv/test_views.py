@@ -137,6 +137,19 @@ def test_an_old_edition_or_a_non_zip_is_refused_with_a_message(client, system_ad
     assert "This is an FY2022 export." in old.content.decode()
 
 
+def test_a_refused_upload_is_named_as_uploaded_not_by_the_servers_copy(
+    client, system_admin, tmp_path
+):
+    client.force_login(system_admin)
+    response = client.post(
+        reverse("hudcsv:import"),
+        {"file": SimpleUploadedFile("clients.csv", b"PersonalID\r\n1\r\n", "text/csv")},
+    )
+    page = response.content.decode()
+    assert "Import refused" in page and "clients.csv is neither a folder nor a zip file." in page
+    assert str(tmp_path) not in page and "hudcsv-uploads" not in page
+
+
 def test_unconfirmed_uploads_older_than_a_day_are_removed(client, system_admin, tmp_path):
     import os
 

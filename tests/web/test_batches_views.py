@@ -1,5 +1,6 @@
 """The Batch Services pages: list, batch form, the desk, posting, history, Enroll client."""
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from hmis.batches.adding import add_client_to_batch
 from hmis.batches.models import BatchEntry, EntryStatus, EntryUnits, ScanOutcome, ServiceBatch
 from hmis.batches.posting import post_batch
 from hmis.batches.views import PAGE_SIZE
+from hmis.clients.cards import format_code, generate_code
 from hmis.clients.models import Enrollment
 from hmis.services.models import ServiceGroup
 from tests import factories as f
@@ -323,6 +325,14 @@ def test_candidates_search_clients_the_user_may_see(web_a, desk_batch, org_a, or
     assert f"Client ID {ours.pk}" in text and "05/17/1980" in text and "No card" in text
 
 
+def test_candidates_show_card_codes_grouped_as_printed_on_the_card(web_a, desk_batch, org_a):
+    client = f.make_client("Gina", "Grouped", organization=org_a)
+    code = generate_code()
+    f.issue_card(client, code=code)
+    page = web_a.get(reverse("batches:candidates", args=[desk_batch.pk]), {"typed": "gina"})
+    assert f"Card {format_code(code)}" in page.content.decode()
+
+
 def test_candidates_query_count_does_not_grow_with_matches(
     web_a, desk_batch, org_a, django_assert_num_queries
 ):
@@ -462,6 +472,23 @@ def test_post_services_lists_posted_and_left_pending_entries(web_a, desk_batch, 
     assert "1 posted" in page and "1 left pending" in page
     assert "Here, Still" in page and "Away, Gone" in page
     assert "ERROR: Enrollment is a Required Field." in page
+
+
+def test_post_services_on_the_desk_refreshes_the_clients_added_list_at_once(
+    web_a, desk_batch, carded, staff_a
+):
+    client = carded("POST0004")
+    add_client_to_batch(
+        batch=desk_batch, client=client, user=staff_a, batch_date=today(), date_provided=today()
+    )
+    response = web_a.post(
+        reverse("batches:post", args=[desk_batch.pk]),
+        {"batch_date": today().isoformat(), "date_provided": today().isoformat()},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "1 posted" in response.content.decode()
+    # Without it the list beside the result keeps saying "Pending" until its next poll.
+    assert "hmis:refresh" in json.loads(response["HX-Trigger"])
 
 
 def test_history_lists_dates_and_drills_into_one(web_a, desk_batch, carded, staff_a):

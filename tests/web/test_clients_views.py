@@ -11,6 +11,7 @@ from PIL import Image
 from hmis.audit.models import AuditEvent
 from hmis.batches.adding import add_client_to_batch
 from hmis.batches.posting import post_batch
+from hmis.clients.cards import format_code, generate_code
 from hmis.clients.models import Client
 from tests import factories as f
 from tests.web.conftest import count_queries, signed_in
@@ -143,3 +144,21 @@ def test_photo_upload_needs_a_csrf_token(staff_a, org_a):
     upload = SimpleUploadedFile("face.png", png_bytes(), content_type="image/png")
     response = http.post(reverse("clients:photo_upload", args=[client.pk]), {"photo": upload})
     assert response.status_code == 403
+
+
+def test_profile_links_the_client_record_download_for_users_who_may_export(web_a, org_a):
+    client = f.make_client("Rita", "Record", organization=org_a)
+    url = reverse("client_rights:record", args=[client.pk])
+    assert url not in web_a.get(reverse("clients:profile", args=[client.pk])).content.decode()
+    admin = signed_in(f.make_user(org_a, "agency_admin"))
+    page = admin.get(reverse("clients:profile", args=[client.pk])).content.decode()
+    assert url in page and "Download everything held on this client" in page
+    assert admin.get(url).status_code == 200
+
+
+def test_search_shows_card_codes_grouped_as_printed_on_the_card(web_a, org_a):
+    client = f.make_client("Gina", "Grouped", organization=org_a)
+    code = generate_code()
+    f.issue_card(client, code=code)
+    page = web_a.get(reverse("clients:search"), {"q": "gina grouped"}).content.decode()
+    assert format_code(code) in page and format_code(code) != code

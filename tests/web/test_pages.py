@@ -75,3 +75,33 @@ def test_pages_carry_no_inline_script(web_a, desk_batch):
         assert "<script>" not in page and " onclick=" not in page and " onchange=" not in page
         for tag in page.split("<script")[1:]:
             assert " src=" in tag.split(">")[0], f"inline script on {url}"
+
+
+def test_a_forbidden_page_keeps_the_navigation_and_a_way_back(station_a):
+    response = signed_in(station_a).get(reverse("clients:search"))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Not allowed" in page and "Sign out" in page and f'href="{reverse("home")}"' in page
+
+
+def test_a_missing_page_keeps_the_navigation_and_a_way_back(web_b, desk_batch):
+    response = web_b.get(reverse("batches:desk", args=[desk_batch.pk]))
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in page and "Sign out" in page and f'href="{reverse("home")}"' in page
+
+
+def test_a_server_error_page_is_plain_and_shows_no_details(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/batches/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong" in page and "Traceback" not in page
+
+
+def test_system_administrators_find_the_administration_in_the_menu(org_a, web_a):
+    admin = f.make_user(org_a, "system_admin", is_staff=True)
+    page = signed_in(admin).get(reverse("batches:list")).content.decode()
+    assert 'href="/admin/"' in page and "Administration" in page
+    assert 'href="/admin/"' not in web_a.get(reverse("batches:list")).content.decode()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from hmis.accounts.permissions import Perm, has_perm, is_system_admin, requires
 from hmis.batches import history
@@ -409,7 +410,9 @@ def post(request, pk):
         "desk_url": _desk_url(batch, batch_date, date_provided),
     }
     if request.htmx:
-        return render(request, "batches/_post_result.html", context)
+        response = render(request, "batches/_post_result.html", context)
+        # The desk's "Clients added" list must show the new statuses now, not at its next poll.
+        return trigger_client_event(response, "hmis:refresh")
     return render(request, "batches/post_result.html", context)
 
 

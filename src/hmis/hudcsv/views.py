@@ -123,6 +123,9 @@ def _run_import(request, options, path: Path, *, dry_run: bool):
         dry_run=dry_run,
         source_name=options["name"],
     )
+    if result.refused:
+        # Name the file the user uploaded, not where the server keeps its copy.
+        result.refused = result.refused.replace(str(path), options["name"])
     report = _upload_dir() / f"{options['token']}.report.csv"
     with open(report, "w", encoding="utf-8", newline="") as stream:
         result.report_csv(stream)
