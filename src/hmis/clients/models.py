@@ -269,6 +269,7 @@ class ReleaseOfInformation(models.Model):
     class Meta:
         ordering = ["-start_date", "-id"]
         verbose_name = "release of information"
+        verbose_name_plural = "releases of information"
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
