@@ -261,7 +261,7 @@ def test_natively_created_records_export_with_stable_ids(org_a, staff_a):
             **rows_of(second[name])[0],
             "ExportID": rows_of(first[name])[0]["ExportID"],
         }
-    assert ids(first, "Project.csv", "ProjectID") == [str(project.pk)]
+    assert ids(first, "Project.csv", "ProjectID") == [project.hud_project_id]
     assert ids(first, "Client.csv", "PersonalID") == [client.personal_id]
     client_row = rows_of(first["Client.csv"])[0]
     assert (client_row["RaceNone"], client_row["White"], client_row["Sex"]) == ("99", "0", "")

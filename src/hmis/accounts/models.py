@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from hmis.hud_ids import new_hud_id
+
 
 class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", "System administrator"
@@ -30,8 +32,10 @@ class User(AbstractUser):
     )
     phone = models.CharField(max_length=10, blank=True)
     phone_extension = models.CharField(max_length=5, blank=True)
-    # HUD User.csv key; empty means "use the primary key".
-    hud_user_id = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    # HUD User.csv key (UserID).
+    hud_user_id = models.CharField(
+        max_length=32, null=True, blank=True, unique=True, default=new_hud_id
+    )
     updated_at = models.DateTimeField(auto_now=True)
     # The one session this user may hold: a new sign-in ends the older one (accounts/sessions.py).
     current_session_key = models.CharField(max_length=40, blank=True, editable=False)

@@ -1,4 +1,3 @@
-import uuid
 from datetime import date
 
 from django.conf import settings
@@ -6,10 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from hmis.clients.text import fold
-
-
-def new_hud_id() -> str:
-    return uuid.uuid4().hex
+from hmis.hud_ids import new_hud_id
 
 
 class ClientQuerySet(models.QuerySet):

@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
 
+from hmis.hud_ids import new_hud_id
+
 
 class ProjectType(models.IntegerChoices):
     """HUD data element 2.02.6 (FY2026)."""
@@ -27,7 +29,9 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     common_name = models.CharField(max_length=200, blank=True)
     victim_service_provider = models.BooleanField(default=False)
-    hud_organization_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    hud_organization_id = models.CharField(
+        max_length=32, unique=True, null=True, blank=True, default=new_hud_id
+    )
     hud_data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -59,7 +63,9 @@ class Project(models.Model):
     operating_end_date = models.DateField(null=True, blank=True)
     continuum_project = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
-    hud_project_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    hud_project_id = models.CharField(
+        max_length=32, unique=True, null=True, blank=True, default=new_hud_id
+    )
     hud_data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
