@@ -31,7 +31,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -171,18 +171,29 @@ class _FileWriter:
             (c.name, export_id if c.name == "ExportID" else _clean(c, None), _cleaner(c))
             for c in self.columns
         ]
+        # Most columns are empty: the row starts as every column's written empty form
+        # (computed once), and only the values given are cleaned into it.
+        self.empty_row = [empty for _, empty, _ in self.plan]
+        self.slots = {name: (i, clean) for i, (name, _, clean) in enumerate(self.plan)}
 
     def write(self, known: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
-        extra = extra or {}
-        values = []
-        append = values.append
-        for name, empty, clean in self.plan:
-            value = known[name] if name in known else extra.get(name)
-            # Most columns are empty: their written form is computed once, in __init__.
+        """One row: each column's value from `known`, else from `extra` (hud_data)."""
+        values = self.empty_row.copy()
+        slots = self.slots
+        if extra:
+            for name, value in extra.items():
+                if value is None or value == "" or name in known:
+                    continue
+                slot = slots.get(name)
+                if slot is not None:
+                    values[slot[0]] = value if type(value) is Bare else slot[1](value)
+        for name, value in known.items():
             if value is None or value == "":
-                append(empty)
-            else:  # a Bare value is already in its HUD form (dates read by _fast_values)
-                append(value if type(value) is Bare else clean(value))
+                continue
+            slot = slots.get(name)
+            if slot is not None:
+                # A Bare value is already in its HUD form (dates read by _fast_values).
+                values[slot[0]] = value if type(value) is Bare else slot[1](value)
         self.writer.writerow(values)
 
     def close(self) -> int:
@@ -627,9 +638,25 @@ class _Exporter:
                 "pk", "hud_enrollment_id", "client__personal_id", "project__project_type"
             ).iterator(chunk_size=ITERATOR_CHUNK)
         }
-        services = Service.objects.filter(
-            enrollment__in=self.enrollments.values("pk"), service_code_id__in=list(codes_by_pk)
-        )
+        if (
+            connection.vendor == "sqlite"
+            and not self.updated
+            and len(enrollments) * 2 >= Enrollment.objects.count()
+        ):
+            # Most of the site's enrollments: read the table in primary-key order. Left to
+            # itself SQLite walks an index on service_code_id (not selective) and then sorts
+            # every row for ORDER BY id in a temporary B-tree. `+ 0` keeps it off the indexes.
+            services = Service.objects.annotate(
+                scan_enrollment=F("enrollment_id") + 0, scan_code=F("service_code_id") + 0
+            ).filter(
+                scan_enrollment__in=self.enrollments.values("pk"),
+                scan_code__in=list(codes_by_pk),
+            )
+        else:
+            services = Service.objects.filter(
+                enrollment__in=self.enrollments.values("pk"),
+                service_code_id__in=list(codes_by_pk),
+            )
         if self.updated:
             services = services.filter(_changed(self.since, self.until))
         else:
@@ -663,83 +690,94 @@ class _Exporter:
         user_ids = self.user_ids
         text_stamp = _utc_text_to_local
         default_who: dict[int | None, str] = {}
-        for (
-            pk,
-            hud_id,
-            enrollment_pk,
-            code_pk,
-            fa_amount,
-            data,
-            created_by,
-            provided,
-            created,
-            updated,
-            deleted,
-        ) in _raw_rows(query):
-            record_type, type_provided = codes_by_pk[code_pk]
-            enrollment_id, personal_id, project_type = enrollments[enrollment_pk]
-            # Bed nights only for night-by-night shelters (codes.record_type_fits_project).
-            if project_type is None or (record_type == 200 and project_type != 1):
-                continue
-            written += 1
-            # Inlined fast paths of _json/_db_date/_db_datetime for SQLite's text values:
-            # this loop runs once per service.
-            data = _NO_DATA if not data or data == "{}" else _json(data)
-            provided = Bare(provided[:10]) if type(provided) is str else _db_date(provided)
-            created = text_stamp(created[:19]) if type(created) is str else _db_datetime(created)
-            updated = text_stamp(updated[:19]) if type(updated) is str else _db_datetime(updated)
-            deleted = EMPTY if deleted is None else _db_datetime(deleted)
-            who = data.get("UserID")
-            if who:
-                user_ids.add(who)
-            else:
-                who = default_who.get(created_by)
-                if who is None:
-                    who = default_who[created_by] = self._who({}, created_by)
-            # Dependent fields stay empty unless their parent holds the triggering value.
-            sub_type = other = moving = referral = EMPTY
-            fa = fa_start = fa_end = EMPTY
-            if record_type == 200:
-                pass
-            elif record_type == codes.RecordType.SSVF_SERVICE:
-                allowed = codes.SSVF_SUB_TYPES.get(type_provided)
-                if allowed and data.get("SubTypeProvided") in allowed:
-                    sub_type = format_value(sub_type_col, data["SubTypeProvided"])
-                if type_provided == 6:
+        dates: dict[Any, Any] = {}
+        for rows in _raw_chunks(query):
+            for (
+                pk,
+                hud_id,
+                enrollment_pk,
+                code_pk,
+                fa_amount,
+                data,
+                created_by,
+                provided,
+                created,
+                updated,
+                deleted,
+            ) in rows:
+                record_type, type_provided = codes_by_pk[code_pk]
+                enrollment_id, personal_id, project_type = enrollments[enrollment_pk]
+                # Bed nights only for night-by-night shelters (codes.record_type_fits_project).
+                if project_type is None or (record_type == 200 and project_type != 1):
+                    continue
+                written += 1
+                # Inlined fast paths of _json/_db_date/_db_datetime for SQLite's text values:
+                # this loop runs once per service.
+                data = _NO_DATA if not data or data == "{}" else _json(data)
+                written_date = dates.get(provided)
+                if written_date is None:  # each day's written form is made once
+                    written_date = dates[provided] = (
+                        Bare(provided[:10]) if type(provided) is str else _db_date(provided)
+                    )
+                provided = written_date
+                created = (
+                    text_stamp(created[:19]) if type(created) is str else _db_datetime(created)
+                )
+                updated = (
+                    text_stamp(updated[:19]) if type(updated) is str else _db_datetime(updated)
+                )
+                deleted = EMPTY if deleted is None else _db_datetime(deleted)
+                who = data.get("UserID")
+                if who:
+                    user_ids.add(who)
+                else:
+                    who = default_who.get(created_by)
+                    if who is None:
+                        who = default_who[created_by] = self._who({}, created_by)
+                # Dependent fields stay empty unless their parent holds the triggering value.
+                sub_type = other = moving = referral = EMPTY
+                fa = fa_start = fa_end = EMPTY
+                if record_type == 200:
+                    pass
+                elif record_type == codes.RecordType.SSVF_SERVICE:
+                    allowed = codes.SSVF_SUB_TYPES.get(type_provided)
+                    if allowed and data.get("SubTypeProvided") in allowed:
+                        sub_type = format_value(sub_type_col, data["SubTypeProvided"])
+                    if type_provided == 6:
+                        other = format_value(other_col, data.get("OtherTypeProvided"))
+                elif record_type == codes.RecordType.HUD_VASH_OTH_VOUCHER and type_provided == 12:
                     other = format_value(other_col, data.get("OtherTypeProvided"))
-            elif record_type == codes.RecordType.HUD_VASH_OTH_VOUCHER and type_provided == 12:
-                other = format_value(other_col, data.get("OtherTypeProvided"))
-            elif record_type == codes.RecordType.MOVING_ON_ASSISTANCE and type_provided == 5:
-                moving = format_value(moving_col, data.get("MovingOnOtherType"))
-            elif record_type in codes.FINANCIAL_ASSISTANCE_RECORD_TYPES:
-                fa = _money(fa_amount)
-                if record_type == codes.RecordType.SSVF_FINANCIAL_ASSISTANCE:
-                    fa_start = _date(data.get("FAStartDate"))
-                    fa_end = _date(data.get("FAEndDate"))
-            elif record_type == codes.RecordType.PATH_REFERRAL:
-                referral = _clean(referral_col, data.get("ReferralOutcome"))
-            writerow(
-                [
-                    hud_id or str(pk),
-                    enrollment_id,
-                    personal_id,
-                    provided,
-                    record_type,
-                    type_provided,
-                    other,
-                    moving,
-                    sub_type,
-                    fa,
-                    fa_start,
-                    fa_end,
-                    referral,
-                    created,
-                    updated,
-                    who,
-                    deleted,
-                    export_id,
-                ]
-            )
+                elif record_type == codes.RecordType.MOVING_ON_ASSISTANCE and type_provided == 5:
+                    moving = format_value(moving_col, data.get("MovingOnOtherType"))
+                elif record_type in codes.FINANCIAL_ASSISTANCE_RECORD_TYPES:
+                    fa = _money(fa_amount)
+                    if record_type == codes.RecordType.SSVF_FINANCIAL_ASSISTANCE:
+                        fa_start = _date(data.get("FAStartDate"))
+                        fa_end = _date(data.get("FAEndDate"))
+                elif record_type == codes.RecordType.PATH_REFERRAL:
+                    referral = _clean(referral_col, data.get("ReferralOutcome"))
+                writerow(
+                    [
+                        hud_id or str(pk),
+                        enrollment_id,
+                        personal_id,
+                        provided,
+                        record_type,
+                        type_provided,
+                        other,
+                        moving,
+                        sub_type,
+                        fa,
+                        fa_start,
+                        fa_end,
+                        referral,
+                        created,
+                        updated,
+                        who,
+                        deleted,
+                        export_id,
+                    ]
+                )
         w.writer.rows += written
 
     def _user(self, w: _FileWriter) -> None:
@@ -785,12 +823,24 @@ def _fast_values(queryset, fields):
         )
     if annotations:
         queryset = queryset.annotate(**annotations)
-    plan = list(zip(fields, converters, strict=True))
+    converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
     for row in _raw_rows(queryset.values_list(*select)):
-        yield {
-            name: value if convert is None else convert(value)
-            for (name, convert), value in zip(plan, row, strict=True)
-        }
+        values = list(row)
+        for i, convert in converted:
+            values[i] = convert(values[i])
+        yield dict(zip(fields, values, strict=True))
+
+
+def _raw_chunks(queryset):
+    """_raw_rows() a fetched chunk (a list of rows) at a time."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. an empty __in list: nothing to read
+        return
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(ITERATOR_CHUNK):
+            yield rows
 
 
 def _raw_rows(queryset):

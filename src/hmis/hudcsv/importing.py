@@ -15,14 +15,18 @@ become the record's created_at/updated_at/deleted_at.
 """
 
 import csv
+import gc
 import io
 import json
 import logging
 import re
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from itertools import islice
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import IO, Any
 
@@ -229,6 +233,22 @@ class ImportResult:
         buffer = io.StringIO()
         self.report_csv(buffer)
         return buffer.getvalue()
+
+
+@contextmanager
+def _cycle_collector_paused():
+    """Python's cycle collector off while the files are read. An import makes millions of
+    short-lived containers (a list per CSV row, a tuple per inserted row) and no reference
+    cycles: reference counting frees them all, and the collector's repeated scans of the
+    surviving ones took a quarter of a large import's time. Restored (and run once) after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(0)
 
 
 class _Refused(Exception):
@@ -467,6 +487,72 @@ class _FileReader:
         ]
         self.key_column = KEYS[file]
         self.seen: set[str] = set()
+        # For parse_block: the same plan, column by column.
+        self.names = [c.name for c, _ in self.plan]
+        self.block_plan = None
+        if self.fast_plan is not None and self.key_column in self.names:
+            self.block_plan = [
+                (position, c.type, c.length, convert, nullable)
+                for (c, _), (_, position, convert, nullable) in zip(
+                    self.plan, self.fast_plan, strict=True
+                )
+            ]
+            self.last_position = max(position for _, position, _, _ in self.fast_plan)
+            self.key_index = self.names.index(self.key_column)
+
+    def parse_block(self, raw_rows: list[list[str]]) -> list[list | None] | None:
+        """Clean rows, converted column by column: a list per column in plan order (None for a
+        column empty on every row); or None, with nothing reported and nothing remembered, when
+        any row is not plainly valid (then each row goes through parse(), which reports).
+
+        The same checks as parse()'s fast pass, with each distinct value converted once."""
+        if self.block_plan is None or min(map(len, raw_rows)) <= self.last_position:
+            return None
+        columns: list[list | None] = []
+        strip = str.strip
+        by_position = list(
+            zip(*raw_rows, strict=False)
+        )  # the cells of each column (rows may be longer)
+        try:
+            for position, kind, length, convert, nullable in self.block_plan:
+                cells = by_position[position]
+                if any(cells):
+                    cells = list(map(strip, cells))
+                if not any(cells):
+                    if not nullable:
+                        return None
+                    columns.append(None)
+                    continue
+                complete = all(cells)
+                if not complete and not nullable:
+                    return None
+                if kind == "S":
+                    if length and max(map(len, cells)) > length:
+                        return None
+                    columns.append(cells if complete else [c or None for c in cells])
+                    continue
+                converted = {raw: convert(raw) for raw in set(cells) if raw}
+                converted[""] = None
+                columns.append(list(map(converted.__getitem__, cells)))
+        except (ValueError, OverflowError):
+            return None
+        keys = columns[self.key_index]
+        if keys is None or None in keys:
+            return None
+        distinct = set(keys)
+        if len(distinct) != len(keys) or not self.seen.isdisjoint(distinct):
+            return None
+        self.seen.update(distinct)
+        return columns
+
+    def rows_from_block(self, lines: list[int], columns: list[list | None]) -> list[_Row]:
+        """parse_block's columns as the rows parse() makes."""
+        full = [c if c is not None else [None] * len(lines) for c in columns]
+        names = self.names
+        return [
+            _Row(line, dict(zip(names, values, strict=True)))
+            for line, values in zip(lines, zip(*full, strict=True), strict=True)
+        ]
 
     def _parse_carefully(self, line: int, raw_values: list[str]) -> _Row | None:
         values: dict[str, Any] = {}
@@ -610,6 +696,17 @@ class _FileReader:
         )
 
 
+class _Block:
+    """Clean rows as parse_block() gives them, for a handler that works column by column."""
+
+    __slots__ = ("columns", "lines", "reader")
+
+    def __init__(self, reader: _FileReader, lines: list[int], columns: list[list | None]):
+        self.reader = reader
+        self.lines = lines
+        self.columns = columns
+
+
 # --- writing rows without Django's per-object overhead ---
 
 
@@ -649,7 +746,8 @@ class _Table:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+        self.sql = f"{self.head}({marks})"
 
     @staticmethod
     def _default(model_field):
@@ -682,6 +780,70 @@ class _Table:
             params.append(values)
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, params)
+
+    def insert_columns(self, columns: dict[str, list], count: int) -> None:
+        """insert() for rows given column by column (attname -> a value per row): each
+        distinct value converted once, the rows zipped together without a dict per row."""
+        if not count:
+            return
+        prepared = []
+        for name, default, convert in self.plan:
+            if name in columns:
+                column = columns[name]
+            elif callable(default):
+                column = [default() for _ in range(count)]
+            else:
+                column = [default] * count
+            if convert is not None:
+                if column.count(None) == count:
+                    pass
+                elif isinstance(column[0], dict | list):
+                    if not any(column):  # all empty: one conversion serves every row
+                        column = [convert(column[0])] * count
+                        prepared.append(column)
+                        continue
+                    column = [None if v is None else convert(v) for v in column]
+                else:
+                    converted = {v: convert(v) for v in set(column) if v is not None}
+                    converted[None] = None
+                    column = list(map(converted.__getitem__, column))
+            prepared.append(column)
+        # A value the same on every row (a NULL, a default, the export's one timestamp) goes in
+        # the statement as a literal instead of being bound on each row; only values that need
+        # no quoting: None, whole numbers, and strings of letters, digits and -+:.{} and space.
+        marks, bound = [], []
+        for column in prepared:
+            first = column[0]
+            literal = _literal(first)
+            if (
+                literal is not None
+                and column.count(first) == count
+                and (first is None or set(map(type, column)) == {type(first)})
+            ):
+                marks.append(literal)
+            else:
+                marks.append("%s")
+                bound.append(column)
+        if not bound:  # executemany needs a parameter per row
+            marks[0] = "%s"
+            bound.append(prepared[0])
+        sql = f"{self.head}({', '.join(marks)})"
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, list(zip(*bound, strict=True)))
+
+
+_SAFE_LITERAL = re.compile(r"[0-9A-Za-z :.{}+\-]*")
+
+
+def _literal(value) -> str | None:
+    """A value as an SQL literal, when it needs no quoting rules; None otherwise."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and len(value) <= 64 and _SAFE_LITERAL.fullmatch(value):
+        return f"'{value}'"
+    return None
 
 
 def _bulk_update(model, rows: list[dict[str, Any]], fields: list[str]) -> None:
@@ -723,6 +885,16 @@ def _extra(values: dict[str, Any], modelled: Iterable[str]) -> dict[str, Any]:
     return extra
 
 
+_SERVICES_MODELLED = [
+    "ServicesID",
+    "EnrollmentID",
+    "PersonalID",
+    "DateProvided",
+    "RecordType",
+    "TypeProvided",
+    "FAAmount",
+]
+
 # Client.csv FY2024 spelling -> FY2026 spelling, so hud_data always uses the newest names.
 _CLIENT_RENAMES = {"HispanicLatinaeo": "HispanicLatinao"}
 
@@ -745,6 +917,7 @@ class _Importer:
         self.tables: dict[Any, _Table] = {}
         # HouseholdID -> [heads of household seen, first line]: HUD wants exactly one head.
         self.households: dict[str, list[int]] = {}
+        self.services_were_empty = False
 
     def problem(self, severity, file, line, column, value, reason) -> None:
         self.result.add(Problem(severity, file, line, column, value, reason))
@@ -838,10 +1011,46 @@ class _Importer:
             "Exit": self._exits,
             "Services": self._services,
         }
+        with _cycle_collector_paused():
+            self._run_files(handlers)
+
+    def _run_files(self, handlers) -> None:
         for file in FILES_WE_IMPORT:
             if not self.source.has(f"{file}.csv"):
                 continue
-            self._import_file(file, handlers[file])
+            if file == "Services":
+                with self._services_load():
+                    self._import_file(file, handlers[file])
+            else:
+                self._import_file(file, handlers[file])
+
+    @contextmanager
+    def _services_load(self):
+        """Loading Services.csv, the big file. Into an empty services table (a new site), no
+        stored row can match an imported ID, and on SQLite the secondary indexes are dropped and
+        built again once the rows are in: sorting a million keys once is faster than keeping
+        five B-trees in order row by row. Both happen inside the import's transaction, so a
+        failure or a dry run rolls the indexes back with the rows; the indexes are rebuilt from
+        the database's own definitions (sqlite_master), so they are exactly the migration's."""
+        table = connection.ops.quote_name(Service._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608
+            self.services_were_empty = cursor.fetchone() is None
+            indexes = []
+            if self.services_were_empty and connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                    "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                    [Service._meta.db_table],
+                )
+                indexes = cursor.fetchall()
+                for name, _sql in indexes:
+                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        yield
+        with connection.cursor() as cursor:
+            for _name, sql in indexes:
+                cursor.execute(sql)
+        self.services_were_empty = False
 
     def _import_file(self, file: str, handler) -> None:
         file_name = f"{file}.csv"
@@ -870,8 +1079,11 @@ class _Importer:
                     summary.rows += 1
                     summary.rejected += 1
                 return
+            takes_blocks = file == "Services"
             chunk: list[_Row] = []
-            for line, values in rows:
+
+            def take(line: int, values: list[str]) -> None:
+                nonlocal chunk
                 summary.rows += 1
                 row = reader.parse(line, values)
                 if row is None:
@@ -880,13 +1092,48 @@ class _Importer:
                     # A duplicate is rejected, but the row first holding the ID stands.
                     if key not in reader.seen:
                         self._reject(file, key)
-                    continue
+                    return
                 chunk.append(row)
                 if len(chunk) >= CHUNK_SIZE:
                     handler(file, chunk, summary)
                     chunk = []
                     if self.progress:
                         self.progress(file_name, summary.rows, expected)
+
+            # Rows are read in blocks that fill the chunk. A block of clean rows is converted
+            # column by column (parse_block); any other block goes row by row through take(),
+            # so what is reported, and when the handler runs, is the same either way.
+            while True:
+                block: list[tuple[int, list[str]]] = []
+                try:
+                    block.extend(islice(rows, CHUNK_SIZE - len(chunk)))
+                except (UnicodeDecodeError, csv.Error):
+                    for line, values in block:
+                        take(line, values)
+                    raise
+                if not block:
+                    break
+                lines, raw_rows = zip(*block, strict=True)
+                columns = reader.parse_block(raw_rows)
+                if columns is None:
+                    for line, values in block:
+                        take(line, values)
+                    continue
+                summary.rows += len(block)
+                # A block that does not fill the chunk is the end of the file.
+                full = len(chunk) + len(block) >= CHUNK_SIZE
+                if not chunk and takes_blocks:
+                    handler(file, _Block(reader, lines, columns), summary)
+                else:
+                    chunk.extend(reader.rows_from_block(lines, columns))
+                    if not full:
+                        break
+                    handler(file, chunk, summary)
+                    chunk = []
+                if not full:
+                    break
+                if self.progress:
+                    self.progress(file_name, summary.rows, expected)
             if chunk:
                 handler(file, chunk, summary)
             if file == "Enrollment":
@@ -1549,17 +1796,12 @@ class _Importer:
         return enrollment
 
     def _services(self, file, rows, summary) -> None:
+        if isinstance(rows, _Block):
+            self._services_block(file, rows, summary)
+            return
         self._resolve(self.enrollments, {r.values["EnrollmentID"] for r in rows}, _load_enrollments)
         self._preload_users(rows)
-        modelled = [
-            "ServicesID",
-            "EnrollmentID",
-            "PersonalID",
-            "DateProvided",
-            "RecordType",
-            "TypeProvided",
-            "FAAmount",
-        ]
+        modelled = _SERVICES_MODELLED
         items = []
         for row in rows:
             v = row.values
@@ -1617,6 +1859,94 @@ class _Importer:
                 "hud_data",
                 "void_reason",
             ],
+        )
+
+    def _services_block(self, file, block: "_Block", summary) -> None:
+        """_services() for a block of clean rows given column by column (parse_block). The
+        usual case (known enrollments and users, valid types, new IDs) is done column-wise; any
+        other block goes through _services() row by row, which reports each problem."""
+        reader, lines, columns = block.reader, block.lines, block.columns
+        count = len(lines)
+        column = dict(zip(reader.names, columns, strict=True))
+        nothing = [None] * count
+
+        def values(name: str) -> list:
+            found = column.get(name)
+            return found if found is not None else nothing
+
+        enrollment_ids = values("EnrollmentID")
+        self._resolve(self.enrollments, set(enrollment_ids), _load_enrollments)
+        user_ids = values("UserID")
+        wanted_users = {u for u in user_ids if u} if column.get("UserID") else set()
+        self._resolve(self.users, wanted_users, _load_users)
+        enrollments = list(map(self.enrollments.get, enrollment_ids))
+        record_types, types_provided = values("RecordType"), values("TypeProvided")
+        pairs = list(zip(record_types, types_provided, strict=True))
+        distinct_pairs = dict.fromkeys(pairs)
+        created, updated, deleted = (
+            values("DateCreated"),
+            values("DateUpdated"),
+            values("DateDeleted"),
+        )
+        rejected = self.rejected["Enrollment"]
+        usual = (
+            None not in enrollments
+            and not (rejected and not rejected.isdisjoint(enrollment_ids))
+            and list(map(itemgetter(2), enrollments)) == values("PersonalID")
+            and all(codes.type_provided_valid(r, t) for r, t in distinct_pairs)
+            and all(self.users.get(u) is not None for u in wanted_users)
+            and None not in created
+            and None not in updated
+            and (
+                self.services_were_empty
+                or not _existing(Service, "hud_services_id", values("ServicesID"))
+            )
+        )
+        if not usual:
+            self._services(file, reader.rows_from_block(lines, columns), summary)
+            return
+        code_of = {pair: self._service_code(*pair) for pair in distinct_pairs}
+        user_pks = list(map(self.users.get, user_ids)) if wanted_users else nothing
+        # hud_data: the columns we do not model, as _extra() keeps them (UserID is always
+        # dropped: a known user is the service's created_by).
+        skip = _not_extra(tuple(_SERVICES_MODELLED)) | {"UserID"}
+        extras = [
+            (name, [v if v is None or type(v) is int or type(v) is str else _iso(v) for v in c])
+            for name, c in column.items()
+            if c is not None and name not in skip
+        ]
+        if extras:
+            names = [name for name, _ in extras]
+            hud_data = [
+                {k: v for k, v in zip(names, row, strict=True) if v is not None}
+                for row in zip(*(c for _, c in extras), strict=True)
+            ]
+        else:
+            hud_data = [{}] * count
+        deletions = count - deleted.count(None)
+        summary.deleted += deletions
+        summary.created += count - deletions
+        self.table(Service).insert_columns(
+            {
+                "hud_services_id": values("ServicesID"),
+                "client_id": list(map(itemgetter(1), enrollments)),
+                "enrollment_id": list(map(itemgetter(0), enrollments)),
+                "project_id": list(map(itemgetter(3), enrollments)),
+                "service_code_id": list(map(code_of.__getitem__, pairs)),
+                "date_provided": values("DateProvided"),
+                "units": [1] * count,
+                "fa_amount": values("FAAmount"),
+                "hud_data": hud_data,
+                "created_by_id": user_pks,
+                "provider_id": user_pks,
+                "created_at": created,
+                "updated_at": updated,
+                "deleted_at": deleted,
+                "void_reason": [DELETED_IN_SOURCE if d else "" for d in deleted]
+                if deletions
+                else [""] * count,
+            },
+            count,
         )
 
 
