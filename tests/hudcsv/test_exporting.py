@@ -183,7 +183,7 @@ def test_voided_service_appears_deleted_in_the_updated_export(org_a, staff_a):
     reporting = export(start=date(2025, 10, 1), end=today)
 
     (row,) = rows_of(updated["Services.csv"])
-    assert row["ServicesID"] == str(service.pk) and row["DateDeleted"]
+    assert row["ServicesID"] == service.hud_services_id and row["DateDeleted"]
     assert rows_of(reporting["Services.csv"]) == []
 
 
@@ -220,7 +220,7 @@ def test_services_csv_holds_only_mapped_services_that_fit_the_project(org_a, sta
     files = export()
 
     assert sorted(ids(files, "Services.csv", "ServicesID")) == sorted(
-        [str(bed_in_night.pk), str(meal_in_day.pk)]
+        [bed_in_night.hud_services_id, meal_in_day.hud_services_id]
     )
     assert {row["UserID"] for row in rows_of(files["Services.csv"])} == {staff_a.hud_id}
     assert ids(files, "User.csv", "UserID") == [staff_a.hud_id]
@@ -265,6 +265,32 @@ def test_natively_created_records_export_with_stable_ids(org_a, staff_a):
     assert ids(first, "Client.csv", "PersonalID") == [client.personal_id]
     client_row = rows_of(first["Client.csv"])[0]
     assert (client_row["RaceNone"], client_row["White"], client_row["Sex"]) == ("99", "0", "")
+
+
+def test_our_own_export_imported_into_the_same_database_changes_nothing(org_a, staff_a, tmp_path):
+    shelter = f.make_project(org_a, "Night Shelter", project_type=ProjectType.ES_NIGHT_BY_NIGHT)
+    client = f.make_client("Ray", "Return")
+    enrollment = f.enroll(client, shelter, entry_date=date(2025, 10, 1))
+    bed = f.make_code("Shelter bed", hud_record_type=200, hud_type_provided=200)
+    Service.objects.create(
+        client=client,
+        enrollment=enrollment,
+        service_code=bed,
+        date_provided=date(2025, 10, 2),
+        project=shelter,
+        provider=staff_a,
+        created_by=staff_a,
+    )
+    archive = tmp_path / "ours.zip"
+    with archive.open("wb") as stream:
+        export_hud_csv(output=stream, start=START, end=END)
+    models = [Organization, Project, User, Client, Enrollment, Service]
+    before = {m.__name__: m.objects.count() for m in models}
+
+    result = import_hud_csv(source=archive, organization=org_a)
+
+    assert result.committed, result.refused
+    assert {m.__name__: m.objects.count() for m in models} == before
 
 
 def test_organization_limits_the_export_to_its_own_projects(imported, org_b):

@@ -279,7 +279,9 @@ def import_hud_csv(
     try:
         src = source if isinstance(source, Source) else Source(source)
     except SourceError as error:
-        result = ImportResult(source_name=str(source), dry_run=dry_run, refused=str(error))
+        result = ImportResult(
+            source_name=source_name or str(source), dry_run=dry_run, refused=str(error)
+        )
         _finish(result, started=started, user=user, organization=organization)
         return result
     result = ImportResult(

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from hmis.hud_ids import new_hud_id
+
 
 class ServiceGroup(models.Model):
     """A group of the catalog, as the seed's *Find Service Provided* screen offers them.
@@ -119,7 +121,10 @@ class Service(models.Model):
         db_index=False,
     )
     fa_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    hud_services_id = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    # HUD ServicesID, given at creation like every record's (hmis.hud_ids).
+    hud_services_id = models.CharField(
+        max_length=32, null=True, blank=True, unique=True, default=new_hud_id
+    )
     hud_data = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
