@@ -160,20 +160,27 @@ def test_updated_export_selects_on_edit_dates_not_on_service_dates(imported):
     assert ids(files, "Client.csv", "PersonalID") == ["C4"]
 
 
-def test_voided_service_appears_deleted_in_the_updated_export(org_a, staff_a):
-    shelter = f.make_project(org_a, "Night Shelter", project_type=ProjectType.ES_NIGHT_BY_NIGHT)
-    client = f.make_client("Vera", "Void")
+def bed_night(organization, user, last_name: str) -> Service:
+    """A bed night in a night-by-night shelter created here (not imported): HUD IDs of our own."""
+    shelter = f.make_project(
+        organization, "Night Shelter", project_type=ProjectType.ES_NIGHT_BY_NIGHT
+    )
+    client = f.make_client("Bea", last_name)
     enrollment = f.enroll(client, shelter, entry_date=date(2025, 10, 1))
     bed = f.make_code("Shelter bed", hud_record_type=200, hud_type_provided=200)
-    service = Service.objects.create(
+    return Service.objects.create(
         client=client,
         enrollment=enrollment,
         service_code=bed,
         date_provided=date(2025, 10, 2),
         project=shelter,
-        provider=staff_a,
-        created_by=staff_a,
+        provider=user,
+        created_by=user,
     )
+
+
+def test_voided_service_appears_deleted_in_the_updated_export(org_a, staff_a):
+    service = bed_night(org_a, staff_a, "Void")
     from hmis.services.voiding import void_service
 
     void_service(service=service, user=staff_a, reason="Entered twice")
@@ -268,19 +275,7 @@ def test_natively_created_records_export_with_stable_ids(org_a, staff_a):
 
 
 def test_our_own_export_imported_into_the_same_database_changes_nothing(org_a, staff_a, tmp_path):
-    shelter = f.make_project(org_a, "Night Shelter", project_type=ProjectType.ES_NIGHT_BY_NIGHT)
-    client = f.make_client("Ray", "Return")
-    enrollment = f.enroll(client, shelter, entry_date=date(2025, 10, 1))
-    bed = f.make_code("Shelter bed", hud_record_type=200, hud_type_provided=200)
-    Service.objects.create(
-        client=client,
-        enrollment=enrollment,
-        service_code=bed,
-        date_provided=date(2025, 10, 2),
-        project=shelter,
-        provider=staff_a,
-        created_by=staff_a,
-    )
+    bed_night(org_a, staff_a, "Return")
     archive = tmp_path / "ours.zip"
     with archive.open("wb") as stream:
         export_hud_csv(output=stream, start=START, end=END)
