@@ -287,3 +287,14 @@ def test_cards_page_links_printing_import_and_each_active_batchs_roster(staff, b
 def test_cards_page_lists_no_batch_of_another_agency(outsider, batch):
     page = outsider.get(reverse("cards:index")).content.decode()
     assert reverse("cards:roster", args=[batch.pk]) not in page
+
+
+def test_the_profile_offers_every_reason_staff_may_choose_and_not_replaced():
+    from hmis.clients.templatetags.community_cards import reasons_to_take_a_card_out
+
+    assert [value for value, _ in reasons_to_take_a_card_out()] == [
+        "lost",
+        "damaged",
+        "stolen",
+        "other",
+    ]

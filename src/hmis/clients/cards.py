@@ -105,13 +105,7 @@ ALREADY_REVOKED = "already_revoked"
 REASON_REQUIRED = "reason_required"
 CLIENT_DELETED = "client_deleted"
 
-REVOKE_REASONS = {
-    CardRevokeReason.LOST,
-    CardRevokeReason.DAMAGED,
-    CardRevokeReason.STOLEN,
-    CardRevokeReason.REPLACED,
-    CardRevokeReason.OTHER,
-}
+REVOKE_REASONS = set(CardRevokeReason.values)
 
 
 def client_cards(client: Client):

@@ -3,6 +3,7 @@
 from django import template
 
 from hmis.clients.cards import format_code
+from hmis.clients.models import CardRevokeReason
 
 register = template.Library()
 
@@ -17,3 +18,10 @@ def card_code(code: str) -> str:
 def active_card(cards):
     """The active card among `cards` (a client's cards), or None."""
     return next((card for card in cards if card.revoked_at is None), None)
+
+
+@register.simple_tag
+def reasons_to_take_a_card_out():
+    """The reasons staff choose from to replace or revoke a card: the model's list, less
+    "replaced", which the system records itself when it issues the new card."""
+    return [c for c in CardRevokeReason.choices if c[0] != CardRevokeReason.REPLACED]
