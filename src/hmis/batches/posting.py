@@ -55,8 +55,9 @@ def post_entries(*, batch: ServiceBatch, entries: list[BatchEntry], user) -> Pos
         return result
     codes = list(batch.service_codes.all())
     overrides = _unit_overrides(entries)
-    enrollments = _active_enrollments(batch, entries)
-    bars = _bars(batch, entries)
+    window = _Window.of(entries)
+    enrollments = _active_enrollments(batch, window)
+    bars = _bars(batch, window)
     now = timezone.now()
 
     services: list[Service] = []
@@ -144,20 +145,31 @@ def _unit_overrides(entries: list[BatchEntry]) -> dict[tuple[int, int], int]:
     return {(entry_id, code_id): units for entry_id, code_id, units in rows}
 
 
-def _active_enrollments(batch, entries) -> dict[int, list[Enrollment]]:
+@dataclass(frozen=True)
+class _Window:
+    """The clients and the span of dates provided of the entries being posted."""
+
+    client_ids: frozenset[int]
+    first_day: date
+    last_day: date
+
+    @classmethod
+    def of(cls, entries: list[BatchEntry]) -> "_Window":
+        days = [e.date_provided for e in entries]
+        return cls(frozenset(e.client_id for e in entries), min(days), max(days))
+
+
+def _active_enrollments(batch, window: _Window) -> dict[int, list[Enrollment]]:
     """The batch project's live enrollments of these clients that could be active on some entry's
     date, in one query; matched to each entry's date in Python."""
-    client_ids = {e.client_id for e in entries}
-    first_day = min(e.date_provided for e in entries)
-    last_day = max(e.date_provided for e in entries)
     found: dict[int, list[Enrollment]] = defaultdict(list)
     rows = (
         Enrollment.objects.live()
         .filter(
-            Q(exit_date__isnull=True) | Q(exit_date__gte=first_day),
+            Q(exit_date__isnull=True) | Q(exit_date__gte=window.first_day),
             project_id=batch.project_id,
-            client_id__in=client_ids,
-            entry_date__lte=last_day,
+            client_id__in=window.client_ids,
+            entry_date__lte=window.last_day,
         )
         .order_by("-entry_date", "-pk")
     )
@@ -170,16 +182,13 @@ def _enrollment_on(enrollments: list[Enrollment], day: date) -> Enrollment | Non
     return next((e for e in enrollments if e.is_active_on(day)), None)
 
 
-def _bars(batch, entries) -> dict[int, list[Bar]]:
-    client_ids = {e.client_id for e in entries}
-    first_day = min(e.date_provided for e in entries)
-    last_day = max(e.date_provided for e in entries)
+def _bars(batch, window: _Window) -> dict[int, list[Bar]]:
     found: dict[int, list[Bar]] = defaultdict(list)
     rows = Bar.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=first_day),
+        Q(end_date__isnull=True) | Q(end_date__gte=window.first_day),
         bar_scope_filter(batch),
-        client_id__in=client_ids,
-        start_date__lte=last_day,
+        client_id__in=window.client_ids,
+        start_date__lte=window.last_day,
     ).select_related("organization", "project", "location")
     for bar in rows:
         found[bar.client_id].append(bar)
