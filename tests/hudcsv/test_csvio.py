@@ -1,3 +1,4 @@
+import csv as csv_module
 import io
 from datetime import date, datetime
 from decimal import Decimal
@@ -7,6 +8,7 @@ import pytest
 
 from hmis.hudcsv.columns import Column
 from hmis.hudcsv.csvio import (
+    BlockReader,
     Source,
     SourceError,
     Writer,
@@ -110,3 +112,41 @@ def test_source_refuses_what_is_neither_a_folder_nor_a_zip(tmp_path):
         Source(tmp_path / "x.zip")
     with pytest.raises(SourceError, match="does not exist"):
         Source(tmp_path / "missing")
+
+
+TRICKY = (
+    '"A","B"\r\n'
+    '"1","multi\r\nline"\r\n'
+    "\r\n"
+    '"2","x"\n'
+    "   \r\n"
+    '"3","cr\ronly"\r\n'
+    '"4","two\n\nbreaks"\r\n'
+    '"5","y"\r\n'
+    "\r\n"
+)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+def test_block_reader_gives_the_rows_and_line_numbers_of_read_rows(size):
+    expected_header, expected = read_rows(io.StringIO(TRICKY, newline=""))
+    blocks = BlockReader(io.StringIO(TRICKY, newline=""))
+    got = []
+    while True:
+        lines, rows = blocks.read(size)
+        if not rows:
+            break
+        # Blank lines do not make a block short: only the end of the file does.
+        assert len(rows) == size or blocks.read(size) == ([], [])
+        got.extend(zip(lines, rows, strict=True))
+    assert blocks.header == expected_header
+    assert got == list(expected)
+    assert [line for line, _ in got] == [3, 5, 8, 11, 12]
+
+
+def test_block_reader_gives_the_rows_before_a_fault_then_raises():
+    text = '"A"\r\n"1"\r\n"2"\r\n"' + "x" * 200_000 + "\r\n"  # past the field size limit
+    blocks = BlockReader(io.StringIO(text, newline=""))
+    assert blocks.read(10) == ([2, 3], [["1"], ["2"]])
+    with pytest.raises(csv_module.Error):
+        blocks.read(10)

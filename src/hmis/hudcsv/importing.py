@@ -17,7 +17,6 @@ become the record's created_at/updated_at/deleted_at.
 import csv
 import gc
 import io
-import json
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -25,7 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from itertools import islice
 from operator import itemgetter
 from types import SimpleNamespace
 from typing import IO, Any
@@ -39,8 +37,10 @@ from hmis.clients.models import Client, Enrollment
 from hmis.clients.ssn import set_ssn
 from hmis.clients.text import fold
 from hmis.hudcsv import codes
+from hmis.hudcsv.bulk_insert import Table
 from hmis.hudcsv.columns import FILES, FY2024, FY2026, KEYS, Column
 from hmis.hudcsv.csvio import (
+    BlockReader,
     Source,
     SourceError,
     canonical_header,
@@ -709,145 +709,6 @@ class _Block:
         self.columns = columns
 
 
-# --- writing rows without Django's per-object overhead ---
-
-
-@lru_cache(maxsize=65536)
-def _sqlite_datetime(value: datetime) -> str:
-    # What Django's SQLite backend stores: naive UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]".
-    return str(value.astimezone(UTC).replace(tzinfo=None))
-
-
-def _converter(model_field) -> Callable[[Any], Any] | None:
-    """How a Python value goes to the database driver for this field (None: as it is)."""
-    ops = connection.ops
-    kind = model_field.get_internal_type()
-    sqlite = connection.vendor == "sqlite"
-    if kind == "DateTimeField":
-        return _sqlite_datetime if sqlite else ops.adapt_datetimefield_value
-    if kind == "DateField":
-        return date.isoformat if sqlite else ops.adapt_datefield_value
-    if kind == "DecimalField":
-        digits, places = model_field.max_digits, model_field.decimal_places
-        return lambda v: ops.adapt_decimalfield_value(v, digits, places)
-    if kind == "JSONField":
-        if sqlite:
-            return lambda v: json.dumps(v) if v else "{}"
-        return lambda v: model_field.get_db_prep_save(v, connection)
-    return None
-
-
-class _Table:
-    """INSERT of whole rows for one model, with the model's defaults for columns not given, and
-    the timestamps taken verbatim (no auto_now): imported records keep the source's dates."""
-
-    def __init__(self, model):
-        self.model = model
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        self.plan = [(f.attname, self._default(f), _converter(f)) for f in fields]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        self.head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
-        self.sql = f"{self.head}({marks})"
-
-    @staticmethod
-    def _default(model_field):
-        if model_field.has_default():
-            # A callable default (a new ID) is kept as the callable: insert() calls it per row.
-            return model_field.default
-        if model_field.null:
-            return None
-        return "" if model_field.empty_strings_allowed else None
-
-    def insert(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        # Runs once per created row (a million for a site's services): plain values first, in
-        # one comprehension, then the few columns that need converting or a fresh default.
-        pairs = [(name, default) for name, default, _ in self.plan]
-        fresh = [i for i, (_, default, _) in enumerate(self.plan) if callable(default)]
-        converted = [(i, convert) for i, (_, _, convert) in enumerate(self.plan) if convert]
-        names = [name for name, _ in pairs]
-        params = []
-        for row in rows:
-            values = [row[name] if name in row else default for name, default in pairs]
-            for i in fresh:
-                if names[i] not in row:
-                    values[i] = values[i]()
-            for i, convert in converted:
-                value = values[i]
-                if value is not None:
-                    values[i] = convert(value)
-            params.append(values)
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, params)
-
-    def insert_columns(self, columns: dict[str, list], count: int) -> None:
-        """insert() for rows given column by column (attname -> a value per row): each
-        distinct value converted once, the rows zipped together without a dict per row."""
-        if not count:
-            return
-        prepared = []
-        for name, default, convert in self.plan:
-            if name in columns:
-                column = columns[name]
-            elif callable(default):
-                column = [default() for _ in range(count)]
-            else:
-                column = [default] * count
-            if convert is not None:
-                if column.count(None) == count:
-                    pass
-                elif isinstance(column[0], dict | list):
-                    if not any(column):  # all empty: one conversion serves every row
-                        column = [convert(column[0])] * count
-                        prepared.append(column)
-                        continue
-                    column = [None if v is None else convert(v) for v in column]
-                else:
-                    converted = {v: convert(v) for v in set(column) if v is not None}
-                    converted[None] = None
-                    column = list(map(converted.__getitem__, column))
-            prepared.append(column)
-        # A value the same on every row (a NULL, a default, the export's one timestamp) goes in
-        # the statement as a literal instead of being bound on each row; only values that need
-        # no quoting: None, whole numbers, and strings of letters, digits and -+:.{} and space.
-        marks, bound = [], []
-        for column in prepared:
-            first = column[0]
-            literal = _literal(first)
-            if (
-                literal is not None
-                and column.count(first) == count
-                and (first is None or set(map(type, column)) == {type(first)})
-            ):
-                marks.append(literal)
-            else:
-                marks.append("%s")
-                bound.append(column)
-        if not bound:  # executemany needs a parameter per row
-            marks[0] = "%s"
-            bound.append(prepared[0])
-        sql = f"{self.head}({', '.join(marks)})"
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, list(zip(*bound, strict=True)))
-
-
-_SAFE_LITERAL = re.compile(r"[0-9A-Za-z :.{}+\-]*")
-
-
-def _literal(value) -> str | None:
-    """A value as an SQL literal, when it needs no quoting rules; None otherwise."""
-    if value is None:
-        return "NULL"
-    if type(value) is int:
-        return str(value)
-    if type(value) is str and len(value) <= 64 and _SAFE_LITERAL.fullmatch(value):
-        return f"'{value}'"
-    return None
-
-
 def _bulk_update(model, rows: list[dict[str, Any]], fields: list[str]) -> None:
     """Update existing records (each row has "pk") without auto_now touching updated_at."""
     if not rows:
@@ -916,7 +777,7 @@ class _Importer:
         self.clients: dict[str, int | None] = {}
         self.enrollments: dict[str, tuple | None] = {}
         self.service_codes: dict[tuple[int, int], int] = {}
-        self.tables: dict[Any, _Table] = {}
+        self.tables: dict[Any, Table] = {}
         # HouseholdID -> [heads of household seen, first line]: HUD wants exactly one head.
         self.households: dict[str, list[int]] = {}
         self.services_were_empty = False
@@ -924,9 +785,9 @@ class _Importer:
     def problem(self, severity, file, line, column, value, reason) -> None:
         self.result.add(Problem(severity, file, line, column, value, reason))
 
-    def table(self, model) -> _Table:
+    def table(self, model) -> Table:
         if model not in self.tables:
-            self.tables[model] = _Table(model)
+            self.tables[model] = Table(model)
         return self.tables[model]
 
     # --- before the transaction: which files, which edition ---
@@ -1050,8 +911,16 @@ class _Importer:
                     cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         yield
         with connection.cursor() as cursor:
-            for _name, sql in indexes:
-                cursor.execute(sql)
+            if indexes:
+                # SQLite may sort for CREATE INDEX on helper threads (a setting per connection).
+                cursor.execute("PRAGMA threads")
+                threads = cursor.fetchone()[0]
+                cursor.execute("PRAGMA threads = 2")
+                try:
+                    for _name, sql in indexes:
+                        cursor.execute(sql)
+                finally:
+                    cursor.execute(f"PRAGMA threads = {int(threads)}")
         self.services_were_empty = False
 
     def _import_file(self, file: str, handler) -> None:
@@ -1071,15 +940,15 @@ class _Importer:
         file_name = summary.file
         expected = self.source.count_lines(file_name) if self.progress else 0
         with self.source.open_text(file_name) as stream:
-            header, rows = read_rows(stream)
-            if not header:
+            blocks = BlockReader(stream)
+            if not blocks.header:
                 self.problem(ERROR, file_name, 1, "", "", MSG_EMPTY_FILE)
                 return
-            reader = _FileReader(self, file, header)
+            reader = _FileReader(self, file, blocks.header)
             if reader.missing_key_column:
-                for _ in rows:
-                    summary.rows += 1
-                    summary.rejected += 1
+                while rejected := len(blocks.read(CHUNK_SIZE)[1]):
+                    summary.rows += rejected
+                    summary.rejected += rejected
                 return
             takes_blocks = file == "Services"
             chunk: list[_Row] = []
@@ -1106,34 +975,23 @@ class _Importer:
             # column by column (parse_block); any other block goes row by row through take(),
             # so what is reported, and when the handler runs, is the same either way.
             while True:
-                block: list[tuple[int, list[str]]] = []
-                try:
-                    block.extend(islice(rows, CHUNK_SIZE - len(chunk)))
-                except (UnicodeDecodeError, csv.Error):
-                    for line, values in block:
-                        take(line, values)
-                    raise
-                if not block:
+                lines, raw_rows = blocks.read(CHUNK_SIZE - len(chunk))
+                if not raw_rows:
                     break
-                lines, raw_rows = zip(*block, strict=True)
                 columns = reader.parse_block(raw_rows)
                 if columns is None:
-                    for line, values in block:
+                    for line, values in zip(lines, raw_rows, strict=True):
                         take(line, values)
                     continue
-                summary.rows += len(block)
-                # A block that does not fill the chunk is the end of the file.
-                full = len(chunk) + len(block) >= CHUNK_SIZE
+                summary.rows += len(raw_rows)
                 if not chunk and takes_blocks:
                     handler(file, _Block(reader, lines, columns), summary)
                 else:
                     chunk.extend(reader.rows_from_block(lines, columns))
-                    if not full:
-                        break
+                    if len(chunk) < CHUNK_SIZE:  # the end of the file: the next read says so
+                        continue
                     handler(file, chunk, summary)
                     chunk = []
-                if not full:
-                    break
                 if self.progress:
                     self.progress(file_name, summary.rows, expected)
             if chunk:
