@@ -108,6 +108,19 @@ def test_export_meets_the_completeness_rules(imported, org_a):
     outside = f.make_client("Outside", "Range")
     f.enroll(outside, Project.objects.get(hud_project_id="P30"), entry_date=date(2026, 3, 1))
     f.make_client("Never", "Enrolled")
+    # A service dated in the range on an enrollment that ended before it.
+    exported = Service.objects.get(hud_services_id="S1")
+    ended = f.make_client("Ended", "Before")
+    Service.objects.create(
+        client=ended,
+        enrollment=f.enroll(
+            ended, exported.project, entry_date=date(2025, 1, 1), exit_date=date(2025, 6, 30)
+        ),
+        project=exported.project,
+        service_code=exported.service_code,
+        date_provided=date(2025, 10, 5),
+        hud_services_id="S-AFTER-EXIT",
+    )
 
     files = export()
 
@@ -132,6 +145,7 @@ def test_export_meets_the_completeness_rules(imported, org_a):
     assert set(ids(files, "Services.csv", "EnrollmentID")) <= set(
         ids(files, "Enrollment.csv", "EnrollmentID")
     )
+    assert "S-AFTER-EXIT" not in ids(files, "Services.csv", "ServicesID")
 
 
 def test_reporting_export_leaves_out_deleted_records(imported):
@@ -192,6 +206,21 @@ def test_voided_service_appears_deleted_in_the_updated_export(org_a, staff_a):
     (row,) = rows_of(updated["Services.csv"])
     assert row["ServicesID"] == service.hud_services_id and row["DateDeleted"]
     assert rows_of(reporting["Services.csv"]) == []
+
+
+def test_a_service_without_a_hud_id_is_written_under_its_own_id(org_a, staff_a):
+    # Services stored before HUD IDs were given at creation have none.
+    service = bed_night(org_a, staff_a, "Legacy")
+    Service.objects.filter(pk=service.pk).update(hud_services_id=None)
+
+    (row,) = rows_of(export()["Services.csv"])
+
+    assert row["ServicesID"] == str(service.pk)
+    assert (row["RecordType"], row["TypeProvided"], row["DateProvided"]) == (
+        "200",
+        "200",
+        "2025-10-02",
+    )
 
 
 # --- which services go to Services.csv ---

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 import hmis
@@ -48,6 +48,7 @@ from hmis.services.models import Service, ServiceCode
 
 SOFTWARE_NAME = "HMIS Batch Services"
 ITERATOR_CHUNK = 5000
+WRITTEN_FORMS_KEPT = 65_536
 EXPORT_FILE_ORDER = [
     "Export",
     "Organization",
@@ -646,11 +647,9 @@ class _Exporter:
             # Most of the site's enrollments: read the table in primary-key order. Left to
             # itself SQLite walks an index on service_code_id (not selective) and then sorts
             # every row for ORDER BY id in a temporary B-tree. `+ 0` keeps it off the indexes.
-            services = Service.objects.annotate(
-                scan_enrollment=F("enrollment_id") + 0, scan_code=F("service_code_id") + 0
-            ).filter(
-                scan_enrollment__in=self.enrollments.values("pk"),
-                scan_code__in=list(codes_by_pk),
+            # Which enrollments is checked below against `enrollments`, cheaper than in SQL.
+            services = Service.objects.annotate(scan_code=F("service_code_id") + 0).filter(
+                scan_code__in=list(codes_by_pk)
             )
         else:
             services = Service.objects.filter(
@@ -670,9 +669,10 @@ class _Exporter:
                 **{f"{name}_text": Cast(name, CharField()) for name in stamps}
             )
             stamps = [f"{name}_text" for name in stamps]
+        # A service made before HUD IDs were given at creation is written under its own pk.
+        services = services.annotate(hud_id=Coalesce("hud_services_id", Cast("pk", CharField())))
         query = services.order_by("pk").values_list(
-            "pk",
-            "hud_services_id",
+            "hud_id",
             "enrollment_id",
             "service_code_id",
             "fa_amount",
@@ -688,12 +688,15 @@ class _Exporter:
         writerow = w.writer.csv_writer.writerow
         written = 0
         user_ids = self.user_ids
-        text_stamp = _utc_text_to_local
         default_who: dict[int | None, str] = {}
-        dates: dict[Any, Any] = {}
+        # Each distinct stored date and time is put in its written form once (bounded: a real
+        # site's timestamps are mostly distinct).
+        written_dates: dict[Any, Bare] = {}
+        written_stamps: dict[Any, Bare] = {}
         for rows in _raw_chunks(query):
+            if len(written_stamps) > WRITTEN_FORMS_KEPT:
+                written_stamps.clear()
             for (
-                pk,
                 hud_id,
                 enrollment_pk,
                 code_pk,
@@ -705,41 +708,61 @@ class _Exporter:
                 updated,
                 deleted,
             ) in rows:
+                enrollment = enrollments.get(enrollment_pk)
+                if enrollment is None:  # not an enrollment of the export
+                    continue
+                enrollment_id, personal_id, project_type = enrollment
                 record_type, type_provided = codes_by_pk[code_pk]
-                enrollment_id, personal_id, project_type = enrollments[enrollment_pk]
                 # Bed nights only for night-by-night shelters (codes.record_type_fits_project).
                 if project_type is None or (record_type == 200 and project_type != 1):
                     continue
                 written += 1
-                # Inlined fast paths of _json/_db_date/_db_datetime for SQLite's text values:
-                # this loop runs once per service.
                 data = _NO_DATA if not data or data == "{}" else _json(data)
-                written_date = dates.get(provided)
-                if written_date is None:  # each day's written form is made once
-                    written_date = dates[provided] = (
-                        Bare(provided[:10]) if type(provided) is str else _db_date(provided)
-                    )
-                provided = written_date
-                created = (
-                    text_stamp(created[:19]) if type(created) is str else _db_datetime(created)
-                )
-                updated = (
-                    text_stamp(updated[:19]) if type(updated) is str else _db_datetime(updated)
-                )
-                deleted = EMPTY if deleted is None else _db_datetime(deleted)
-                who = data.get("UserID")
+                # The values are SQLite's text or the driver's date and datetime objects.
+                written_provided = written_dates.get(provided)
+                if written_provided is None:
+                    written_provided = written_dates[provided] = _db_date(provided)
+                written_created = written_stamps.get(created)
+                if written_created is None:
+                    written_created = written_stamps[created] = _db_datetime(created)
+                written_updated = written_stamps.get(updated)
+                if written_updated is None:
+                    written_updated = written_stamps[updated] = _db_datetime(updated)
+                who = data.get("UserID") if data else None
                 if who:
                     user_ids.add(who)
                 else:
                     who = default_who.get(created_by)
                     if who is None:
                         who = default_who[created_by] = self._who({}, created_by)
+                if record_type == 200:  # a bed night: no dependent fields
+                    writerow(
+                        [
+                            hud_id,
+                            enrollment_id,
+                            personal_id,
+                            written_provided,
+                            200,
+                            type_provided,
+                            EMPTY,
+                            EMPTY,
+                            EMPTY,
+                            EMPTY,
+                            EMPTY,
+                            EMPTY,
+                            EMPTY,
+                            written_created,
+                            written_updated,
+                            who,
+                            EMPTY if deleted is None else _db_datetime(deleted),
+                            export_id,
+                        ]
+                    )
+                    continue
                 # Dependent fields stay empty unless their parent holds the triggering value.
                 sub_type = other = moving = referral = EMPTY
                 fa = fa_start = fa_end = EMPTY
-                if record_type == 200:
-                    pass
-                elif record_type == codes.RecordType.SSVF_SERVICE:
+                if record_type == codes.RecordType.SSVF_SERVICE:
                     allowed = codes.SSVF_SUB_TYPES.get(type_provided)
                     if allowed and data.get("SubTypeProvided") in allowed:
                         sub_type = format_value(sub_type_col, data["SubTypeProvided"])
@@ -758,10 +781,10 @@ class _Exporter:
                     referral = _clean(referral_col, data.get("ReferralOutcome"))
                 writerow(
                     [
-                        hud_id or str(pk),
+                        hud_id,
                         enrollment_id,
                         personal_id,
-                        provided,
+                        written_provided,
                         record_type,
                         type_provided,
                         other,
@@ -771,10 +794,10 @@ class _Exporter:
                         fa_start,
                         fa_end,
                         referral,
-                        created,
-                        updated,
+                        written_created,
+                        written_updated,
                         who,
-                        deleted,
+                        EMPTY if deleted is None else _db_datetime(deleted),
                         export_id,
                     ]
                 )
