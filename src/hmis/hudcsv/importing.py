@@ -1819,19 +1819,11 @@ def _aware(value):
 
 
 def _existing(model, key_field: str, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The stored records with these HUD IDs: pk, updated_at, deleted_at. Plain SQL: Django's
-    per-parameter preparation of a 2,000-value IN list costs more than the query."""
-    quote = connection.ops.quote_name
-    meta = model._meta
-    key = quote(meta.get_field(key_field).column)
-    marks = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"SELECT {quote(meta.pk.column)}, {key}, {quote('updated_at')}, {quote('deleted_at')} "  # noqa: S608
-        f"FROM {quote(meta.db_table)} WHERE {key} IN ({marks})"
+    """The stored records with these HUD IDs: pk, updated_at, deleted_at."""
+    table, pk, key, updated_at, deleted_at = _sql_names(
+        model, "pk", key_field, "updated_at", "deleted_at"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        rows = cursor.fetchall()
+    rows = _select_in(f"SELECT {pk}, {key}, {updated_at}, {deleted_at} FROM {table}", key, ids)  # noqa: S608
     return {
         hud_id: {"pk": pk, "updated_at": _aware(updated), "deleted_at": _aware(deleted)}
         for pk, hud_id, updated, deleted in rows
@@ -1870,19 +1862,41 @@ def _load_projects(ids: set[str]) -> dict:
 
 
 def _load_clients(ids: set[str]) -> dict:
-    return dict(Client.objects.filter(personal_id__in=ids).values_list("personal_id", "pk"))
+    table, personal_id, pk = _sql_names(Client, "personal_id", "pk")
+    return dict(_select_in(f"SELECT {personal_id}, {pk} FROM {table}", personal_id, ids))  # noqa: S608
 
 
 def _load_enrollments(ids: set[str]) -> dict:
-    return {
-        e[0]: e[1:]
-        for e in Enrollment.objects.filter(hud_enrollment_id__in=ids).values_list(
-            "hud_enrollment_id",
-            "pk",
-            "client_id",
-            "client__personal_id",
-            "project_id",
-            "project__project_type",
-            "entry_date",
-        )
-    }
+    """HUD EnrollmentID -> (pk, client pk, PersonalID, project pk, project type, entry date)."""
+    enrollments, hud_id, pk, client_id, project_id, entry_date = _sql_names(
+        Enrollment, "hud_enrollment_id", "pk", "client_id", "project_id", "entry_date"
+    )
+    clients, client_pk, personal_id = _sql_names(Client, "pk", "personal_id")
+    projects, project_pk, project_type = _sql_names(Project, "pk", "project_type")
+    rows = _select_in(
+        f"SELECT {enrollments}.{hud_id}, {enrollments}.{pk}, {client_id}, {personal_id}, "  # noqa: S608
+        f"{project_id}, {project_type}, {entry_date} FROM {enrollments} "
+        f"JOIN {clients} ON {clients}.{client_pk} = {client_id} "
+        f"JOIN {projects} ON {projects}.{project_pk} = {project_id}",
+        f"{enrollments}.{hud_id}",
+        ids,
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def _sql_names(model, *fields: str) -> list[str]:
+    """The model's table and the fields' columns, quoted for SQL."""
+    quote, meta = connection.ops.quote_name, model._meta
+    columns = [meta.pk.column if name == "pk" else meta.get_field(name).column for name in fields]
+    return [quote(meta.db_table), *map(quote, columns)]
+
+
+def _select_in(select: str, key: str, ids: Iterable[str]) -> list[tuple]:
+    """`select` for the rows whose `key` is one of `ids`. Plain SQL: Django's per-parameter
+    preparation of a 2,000-value IN list costs more than the query."""
+    ids = list(ids)
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"{select} WHERE {key} IN ({', '.join(['%s'] * len(ids))})", ids)
+        return cursor.fetchall()
