@@ -701,12 +701,44 @@ class _FileReader:
 class _Block:
     """Clean rows as parse_block() gives them, for a handler that works column by column."""
 
-    __slots__ = ("columns", "lines", "reader")
+    __slots__ = ("by_name", "columns", "lines", "nothing", "reader")
 
     def __init__(self, reader: _FileReader, lines: list[int], columns: list[list | None]):
         self.reader = reader
         self.lines = lines
         self.columns = columns
+        self.by_name = dict(zip(reader.names, columns, strict=True))
+        self.nothing = [None] * len(lines)
+
+    def values(self, name: str) -> list:
+        """A column's values, one per row (None where empty)."""
+        found = self.by_name.get(name)
+        return found if found is not None else self.nothing
+
+    def rows(self) -> list["_Row"]:
+        return self.reader.rows_from_block(self.lines, self.columns)
+
+    def extras(
+        self, modelled: Iterable[str], also_modelled=(), renames: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Each row's hud_data: the columns we do not model, as _extra() keeps them."""
+        skip = _not_extra(tuple(modelled)) | set(also_modelled)
+        renames = renames or {}
+        extras = [
+            (
+                renames.get(name, name),
+                [v if v is None or type(v) is int or type(v) is str else _iso(v) for v in c],
+            )
+            for name, c in self.by_name.items()
+            if c is not None and name not in skip
+        ]
+        if not extras:
+            return [{}] * len(self.lines)
+        names = [name for name, _ in extras]
+        return [
+            {k: v for k, v in zip(names, row, strict=True) if v is not None}
+            for row in zip(*(c for _, c in extras), strict=True)
+        ]
 
 
 def _bulk_update(model, rows: list[dict[str, Any]], fields: list[str]) -> None:
@@ -756,6 +788,29 @@ _SERVICES_MODELLED = [
     "RecordType",
     "TypeProvided",
     "FAAmount",
+]
+
+_CLIENT_MODELLED = [
+    "PersonalID",
+    "FirstName",
+    "MiddleName",
+    "LastName",
+    "NameSuffix",
+    "NameDataQuality",
+    "SSN",
+    "SSNDataQuality",
+    "DOB",
+    "DOBDataQuality",
+    "VeteranStatus",
+]
+
+_ENROLLMENT_MODELLED = [
+    "EnrollmentID",
+    "PersonalID",
+    "ProjectID",
+    "EntryDate",
+    "HouseholdID",
+    "RelationshipToHoH",
 ]
 
 # Client.csv FY2024 spelling -> FY2026 spelling, so hud_data always uses the newest names.
@@ -950,7 +1005,7 @@ class _Importer:
                     summary.rows += rejected
                     summary.rejected += rejected
                 return
-            takes_blocks = file == "Services"
+            takes_blocks = file in ("Client", "Enrollment", "Services")
             chunk: list[_Row] = []
 
             def take(line: int, values: list[str]) -> None:
@@ -1363,20 +1418,11 @@ class _Importer:
         )
 
     def _clients(self, file, rows, summary) -> None:
+        if isinstance(rows, _Block):
+            self._clients_block(file, rows, summary)
+            return
         self._preload_users(rows)
-        modelled = [
-            "PersonalID",
-            "FirstName",
-            "MiddleName",
-            "LastName",
-            "NameSuffix",
-            "NameDataQuality",
-            "SSN",
-            "SSNDataQuality",
-            "DOB",
-            "DOBDataQuality",
-            "VeteranStatus",
-        ]
+        modelled = _CLIENT_MODELLED
         items = []
         for row in rows:
             v = row.values
@@ -1386,7 +1432,7 @@ class _Importer:
             for old_name, new_name in _CLIENT_RENAMES.items():
                 if old_name in extra:
                     extra[new_name] = extra.pop(old_name)
-            ssn_encrypted, ssn_last4 = self._ssn(row)
+            ssn_encrypted, ssn_last4 = self._ssn(row.line, v["SSN"])
             names = [v["FirstName"] or "", v["MiddleName"] or "", v["LastName"] or ""]
             items.append(
                 {
@@ -1442,32 +1488,150 @@ class _Importer:
             self.clients.pop(item["personal_id"], None)
         self._resolve(self.clients, {i["personal_id"] for i in items}, _load_clients)
 
-    def _ssn(self, row: _Row) -> tuple[str, str]:
+    def _block_users(self, block: _Block) -> set[str]:
+        """The UserIDs a block names, looked up."""
+        if block.by_name.get("UserID") is None:
+            return set()
+        wanted = set(block.values("UserID"))
+        wanted.discard(None)
+        self._resolve(self.users, wanted, _load_users)
+        return wanted
+
+    def _block_is_new(self, block: _Block, model, key_field: str, wanted_users) -> bool:
+        """The usual block: new records, known users, both timestamps. Anything else goes row
+        by row, which reports each problem."""
+        values = block.values
+        return (
+            all(self.users.get(u) is not None for u in wanted_users)
+            and None not in values("DateCreated")
+            and None not in values("DateUpdated")
+            and not _existing(model, key_field, values(KEYS[block.reader.file]))
+        )
+
+    def _count_created(self, block: _Block, summary: FileSummary) -> None:
+        deletions = len(block.lines) - block.values("DateDeleted").count(None)
+        summary.deleted += deletions
+        summary.created += len(block.lines) - deletions
+
+    def _clients_block(self, file, block: _Block, summary) -> None:
+        """_clients() column by column, for a block of new clients."""
+        values = block.values
+        wanted_users = self._block_users(block)
+        if not self._block_is_new(block, Client, "personal_id", wanted_users):
+            self._clients(file, block.rows(), summary)
+            return
+        ids = values("PersonalID")
+        names = [[v or "" for v in values(n)] for n in ("FirstName", "MiddleName", "LastName")]
+        ssns = list(map(self._ssn, block.lines, values("SSN")))
+        self._count_created(block, summary)
+        self.table(Client).insert_columns(
+            {
+                "personal_id": ids,
+                "first_name": names[0],
+                "middle_name": names[1],
+                "last_name": names[2],
+                "name_suffix": [v or "" for v in values("NameSuffix")],
+                "name_data_quality": _or_not_collected(values("NameDataQuality")),
+                "dob": values("DOB"),
+                "dob_data_quality": _or_not_collected(values("DOBDataQuality")),
+                "ssn_encrypted": [encrypted for encrypted, _ in ssns],
+                "ssn_last4": [last4 for _, last4 in ssns],
+                "ssn_data_quality": _or_not_collected(values("SSNDataQuality")),
+                "veteran_status": _or_not_collected(values("VeteranStatus")),
+                "search_name": [fold(" ".join(parts)) for parts in zip(*names, strict=True)],
+                "organization_id": [getattr(self.organization, "pk", None)] * len(ids),
+                "created_by_id": list(map(self.users.get, values("UserID")))
+                if wanted_users
+                else block.nothing,
+                "hud_data": block.extras(_CLIENT_MODELLED, renames=_CLIENT_RENAMES),
+                "created_at": values("DateCreated"),
+                "updated_at": values("DateUpdated"),
+                "deleted_at": values("DateDeleted"),
+            },
+            len(ids),
+        )
+        for personal_id in ids:
+            self.clients.pop(personal_id, None)
+        self._resolve(self.clients, set(ids), _load_clients)
+
+    def _enrollments_block(self, file, block: _Block, summary) -> None:
+        """_enrollments() column by column, for a block of new enrollments of known clients and
+        projects."""
+        values = block.values
+        personal_ids, project_ids = values("PersonalID"), values("ProjectID")
+        self._resolve(self.clients, set(personal_ids), _load_clients)
+        self._resolve(self.projects, set(project_ids), _load_projects)
+        client_pks = list(map(self.clients.get, personal_ids))
+        projects = list(map(self.projects.get, project_ids))
+        wanted_users = self._block_users(block)
+        if (
+            None in client_pks
+            or None in projects
+            or not self.rejected["Client"].isdisjoint(personal_ids)
+            or not self.rejected["Project"].isdisjoint(project_ids)
+            or not self._block_is_new(block, Enrollment, "hud_enrollment_id", wanted_users)
+        ):
+            self._enrollments(file, block.rows(), summary)
+            return
+        ids, deleted = values("EnrollmentID"), values("DateDeleted")
+        households, relationships = values("HouseholdID"), values("RelationshipToHoH")
+        for household_id, relationship, gone, line in zip(
+            households, relationships, deleted, block.lines, strict=True
+        ):
+            if not gone:
+                household = self.households.setdefault(household_id, [0, line])
+                household[0] += relationship == 1
+        self._count_created(block, summary)
+        count = len(ids)
+        self.table(Enrollment).insert_columns(
+            {
+                "hud_enrollment_id": ids,
+                "client_id": client_pks,
+                "project_id": [project[0] for project in projects],
+                "entry_date": values("EntryDate"),
+                "household_id": households,
+                "relationship_to_hoh": _or_not_collected(relationships),
+                "hud_data": block.extras(_ENROLLMENT_MODELLED),
+                "created_by_id": list(map(self.users.get, values("UserID")))
+                if wanted_users
+                else block.nothing,
+                "created_at": values("DateCreated"),
+                "updated_at": values("DateUpdated"),
+                "deleted_at": deleted,
+                # Exit fields of a new enrollment (Exit.csv fills them).
+                "exit_date": block.nothing,
+                "destination": block.nothing,
+                "hud_exit_id": block.nothing,
+                "exit_hud_data": [{}] * count,
+            },
+            count,
+        )
+        for hud_id in ids:
+            self.enrollments.pop(hud_id, None)
+        self._resolve(self.enrollments, set(ids), _load_enrollments)
+
+    def _ssn(self, line: int, ssn: str | None) -> tuple[str, str]:
         """The SSN encrypted (as clients/ssn.py stores it) and its last four digits."""
-        ssn = (row.values.get("SSN") or "").strip()
+        ssn = (ssn or "").strip()
         if not ssn or ssn == "000000000":  # a placeholder carries no information
             return "", ""
         if not ssn.isdigit() or len(ssn) != 9:
             # The report is a file people pass around: it shows the SSN masked, never in full.
             masked = "x" * max(len(ssn) - 4, 0) + ssn[-4:]
-            self.problem(WARNING, "Client.csv", row.line, "SSN", masked, MSG_PARTIAL_SSN)
+            self.problem(WARNING, "Client.csv", line, "SSN", masked, MSG_PARTIAL_SSN)
             return "", ssn[-4:] if ssn[-4:].isdigit() else ""
         holder = SimpleNamespace(ssn_encrypted="", ssn_last4="")
         set_ssn(holder, ssn)
         return holder.ssn_encrypted, holder.ssn_last4
 
     def _enrollments(self, file, rows, summary) -> None:
+        if isinstance(rows, _Block):
+            self._enrollments_block(file, rows, summary)
+            return
         self._resolve(self.clients, {r.values["PersonalID"] for r in rows}, _load_clients)
         self._resolve(self.projects, {r.values["ProjectID"] for r in rows}, _load_projects)
         self._preload_users(rows)
-        modelled = [
-            "EnrollmentID",
-            "PersonalID",
-            "ProjectID",
-            "EntryDate",
-            "HouseholdID",
-            "RelationshipToHoH",
-        ]
+        modelled = _ENROLLMENT_MODELLED
         items = []
         for row in rows:
             v = row.values
@@ -1727,18 +1891,11 @@ class _Importer:
         other block goes through _services() row by row, which reports each problem."""
         reader, lines, columns = block.reader, block.lines, block.columns
         count = len(lines)
-        column = dict(zip(reader.names, columns, strict=True))
-        nothing = [None] * count
-
-        def values(name: str) -> list:
-            found = column.get(name)
-            return found if found is not None else nothing
-
+        values = block.values
         enrollment_ids = values("EnrollmentID")
         self._resolve(self.enrollments, set(enrollment_ids), _load_enrollments)
         user_ids = values("UserID")
-        wanted_users = {u for u in user_ids if u} if column.get("UserID") else set()
-        self._resolve(self.users, wanted_users, _load_users)
+        wanted_users = self._block_users(block)
         enrollments = list(map(self.enrollments.get, enrollment_ids))
         record_types, types_provided = values("RecordType"), values("TypeProvided")
         pairs = list(zip(record_types, types_provided, strict=True))
@@ -1766,23 +1923,9 @@ class _Importer:
             self._services(file, reader.rows_from_block(lines, columns), summary)
             return
         code_of = {pair: self._service_code(*pair) for pair in distinct_pairs}
-        user_pks = list(map(self.users.get, user_ids)) if wanted_users else nothing
-        # hud_data: the columns we do not model, as _extra() keeps them (UserID is always
-        # dropped: a known user is the service's created_by).
-        skip = _not_extra(tuple(_SERVICES_MODELLED)) | {"UserID"}
-        extras = [
-            (name, [v if v is None or type(v) is int or type(v) is str else _iso(v) for v in c])
-            for name, c in column.items()
-            if c is not None and name not in skip
-        ]
-        if extras:
-            names = [name for name, _ in extras]
-            hud_data = [
-                {k: v for k, v in zip(names, row, strict=True) if v is not None}
-                for row in zip(*(c for _, c in extras), strict=True)
-            ]
-        else:
-            hud_data = [{}] * count
+        user_pks = list(map(self.users.get, user_ids)) if wanted_users else [None] * count
+        # UserID is always dropped from hud_data: a known user is the service's created_by.
+        hud_data = block.extras(_SERVICES_MODELLED, also_modelled=("UserID",))
         deletions = count - deleted.count(None)
         summary.deleted += deletions
         summary.created += count - deletions
@@ -1808,6 +1951,11 @@ class _Importer:
             },
             count,
         )
+
+
+def _or_not_collected(values: list) -> list:
+    """A required list column's values, with 99 (data not collected) for the missing ones."""
+    return [codes.NOT_COLLECTED if v is None else v for v in values]
 
 
 def _aware(value):
