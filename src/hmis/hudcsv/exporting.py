@@ -21,11 +21,12 @@ import io
 import json
 import uuid
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import IO, Any
 
 from django.conf import settings
@@ -49,6 +50,7 @@ from hmis.services.models import Service, ServiceCode
 SOFTWARE_NAME = "HMIS Batch Services"
 ITERATOR_CHUNK = 5000
 WRITTEN_FORMS_KEPT = 65_536
+ROWS_OF_EXTRA_KEPT = 4096
 EXPORT_FILE_ORDER = [
     "Export",
     "Organization",
@@ -175,27 +177,46 @@ class _FileWriter:
         # Most columns are empty: the row starts as every column's written empty form
         # (computed once), and only the values given are cleaned into it.
         self.empty_row = [empty for _, empty, _ in self.plan]
-        self.slots = {name: (i, clean) for i, (name, _, clean) in enumerate(self.plan)}
+        self.slots = {
+            name: (i, clean, empty) for i, (name, empty, clean) in enumerate(self.plan)
+        }
+        # Rows of shared (read-only) hud_data with only its values filled in, by the mapping's
+        # identity; each entry holds the mapping, so the identity is not reused while kept.
+        self._rows_of_extra: dict[int, tuple[Mapping, list]] = {}
 
-    def write(self, known: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
-        """One row: each column's value from `known`, else from `extra` (hud_data)."""
-        values = self.empty_row.copy()
+    def write(self, known: dict[str, Any], extra: Mapping[str, Any] | None = None) -> None:
+        """One row: each column's value from `known` (even when empty), else from `extra`
+        (hud_data)."""
+        values = self._row_of_extra(extra) if extra else self.empty_row.copy()
         slots = self.slots
-        if extra:
-            for name, value in extra.items():
-                if value is None or value == "" or name in known:
-                    continue
-                slot = slots.get(name)
-                if slot is not None:
-                    values[slot[0]] = value if type(value) is Bare else slot[1](value)
         for name, value in known.items():
-            if value is None or value == "":
-                continue
             slot = slots.get(name)
             if slot is not None:
-                # A Bare value is already in its HUD form (dates read by _fast_values).
-                values[slot[0]] = value if type(value) is Bare else slot[1](value)
+                index, clean, empty = slot
+                if value is None or value == "":
+                    values[index] = empty
+                else:
+                    # A Bare value is already in its HUD form (dates read by _fast_values).
+                    values[index] = value if type(value) is Bare else clean(value)
         self.writer.writerow(values)
+
+    def _row_of_extra(self, extra: Mapping[str, Any]) -> list:
+        shared = type(extra) is MappingProxyType
+        if shared:
+            kept = self._rows_of_extra.get(id(extra))
+            if kept is not None and kept[0] is extra:
+                return kept[1].copy()
+        values = self.empty_row.copy()
+        slots = self.slots
+        for name, value in extra.items():
+            slot = slots.get(name)
+            if slot is not None and value is not None and value != "":
+                values[slot[0]] = value if type(value) is Bare else slot[1](value)
+        if shared:
+            if len(self._rows_of_extra) >= ROWS_OF_EXTRA_KEPT:
+                self._rows_of_extra.clear()
+            self._rows_of_extra[id(extra)] = (extra, values.copy())
+        return values
 
     def close(self) -> int:
         self._text.flush()
@@ -879,15 +900,22 @@ def _raw_rows(queryset):
             yield from rows
 
 
-_NO_DATA: dict = {}
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
 
 
-def _json(value) -> dict:
+def _json(value) -> Mapping[str, Any]:
     if not value:
-        return {}
+        return _NO_DATA
     if isinstance(value, str):  # SQLite returns the stored text
-        return {} if value == "{}" else json.loads(value)
+        return _NO_DATA if value == "{}" else _decoded(value)
     return value
+
+
+@lru_cache(maxsize=4096)
+def _decoded(text: str) -> Mapping[str, Any]:
+    """Stored JSON as a read-only mapping: many records hold the same hud_data, so each distinct
+    text is decoded once, and the shared result cannot be changed by one row's writer."""
+    return MappingProxyType(json.loads(text))
 
 
 def _db_date(value):
