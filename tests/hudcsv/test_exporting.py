@@ -1,4 +1,5 @@
 import io
+import threading
 from datetime import date
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 from hmis.accounts.models import User
 from hmis.audit.models import AuditAction, AuditEvent
 from hmis.clients.models import Client, Enrollment
+from hmis.hudcsv import exporting
 from hmis.hudcsv.columns import column_names
 from hmis.hudcsv.exporting import SERVICES_CSV_COLUMNS, export_hud_csv, export_services_csv
 from hmis.hudcsv.importing import import_hud_csv
@@ -506,3 +508,53 @@ def test_an_exit_deleted_in_the_source_shows_as_deleted_in_the_updated_export(im
         "2025-12-05 10:00:00",
     )
     assert rows_of(reporting["Exit.csv"]) == []
+
+
+# --- the background writer (compression overlapping with making rows) ---
+
+
+class _Failing(io.BytesIO):
+    def write(self, data):
+        raise OSError("disk full")
+
+
+def test_background_writer_passes_every_byte_on_in_order():
+    target = io.BytesIO()
+    sink = exporting._BackgroundWriter(target)
+    chunks = [bytes([i % 256]) * (1000 + i) for i in range(50)]
+    for chunk in chunks:
+        sink.write(memoryview(bytearray(chunk)))
+    sink.close()
+
+    assert target.getvalue() == b"".join(chunks)
+
+
+def test_background_writer_raises_the_targets_failure_in_the_writing_thread():
+    sink = exporting._BackgroundWriter(_Failing())
+    sink.write(b"x")
+
+    with pytest.raises(OSError, match="disk full"):
+        for _ in range(10):  # the failure shows at a later write, or at the latest at close
+            sink.write(b"x")
+        sink.close()
+    sink.close(discard=True)
+    assert not any(t.name == "hud-export-writer" for t in threading.enumerate())
+
+
+def test_an_export_that_fails_half_way_raises_its_own_error_and_stops_its_writer(
+    imported, monkeypatch
+):
+    def broken(self, writer):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(exporting._Exporter, "_enrollment", broken)
+
+    with pytest.raises(RuntimeError, match="database went away"):
+        export()
+    assert not any(t.name == "hud-export-writer" for t in threading.enumerate())
+
+
+def test_an_export_to_a_failing_output_raises_the_outputs_error(imported):
+    with pytest.raises(OSError, match="disk full"):
+        export_hud_csv(output=_Failing(), start=START, end=END)
+    assert not any(t.name == "hud-export-writer" for t in threading.enumerate())

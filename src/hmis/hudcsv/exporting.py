@@ -19,9 +19,12 @@ ones with DateDeleted, plus the enrollments (and clients) those records need.
 import csv
 import io
 import json
+import queue
+import threading
 import uuid
 import zipfile
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -167,7 +170,8 @@ class _FileWriter:
         self.columns = _columns(file)
         self.export_id = export_id
         self._raw = archive.open(f"{file}.csv", "w", force_zip64=True)
-        self._buffer = io.BufferedWriter(self._raw, buffer_size=1 << 20)
+        self._sink = _BackgroundWriter(self._raw)
+        self._buffer = io.BufferedWriter(self._sink, buffer_size=4 << 20)
         self._text = io.TextIOWrapper(self._buffer, encoding="utf-8", newline="")
         self.writer = Writer(self._text, [c.name for c in self.columns])
         self.plan = [
@@ -177,9 +181,7 @@ class _FileWriter:
         # Most columns are empty: the row starts as every column's written empty form
         # (computed once), and only the values given are cleaned into it.
         self.empty_row = [empty for _, empty, _ in self.plan]
-        self.slots = {
-            name: (i, clean, empty) for i, (name, empty, clean) in enumerate(self.plan)
-        }
+        self.slots = {name: (i, clean, empty) for i, (name, empty, clean) in enumerate(self.plan)}
         # Rows of shared (read-only) hud_data with only its values filled in, by the mapping's
         # identity; each entry holds the mapping, so the identity is not reused while kept.
         self._rows_of_extra: dict[int, tuple[Mapping, list]] = {}
@@ -219,12 +221,74 @@ class _FileWriter:
         return values
 
     def close(self) -> int:
-        self._text.flush()
-        self._text.detach()
-        self._buffer.flush()
-        self._buffer.detach()
-        self._raw.close()
+        try:
+            self._text.detach()  # flushes the text and its buffer into the sink
+            self._buffer.detach()
+        except BaseException:
+            self.abandon()
+            raise
+        try:
+            self._sink.close()
+        finally:
+            self._raw.close()
         return self.writer.rows
+
+    def abandon(self) -> None:
+        """After a failure: stop the background writer and end the (useless) zip entry, keeping
+        the failure that got us here rather than any the cleanup meets."""
+        for step in (self._text.detach, self._buffer.detach):
+            with suppress(Exception):
+                step()
+        self._sink.close(discard=True)
+        with suppress(Exception):
+            self._raw.close()
+
+
+class _BackgroundWriter(io.RawIOBase):
+    """Hands what is written to `target` on a helper thread: compressing and checksumming a
+    megabyte for the zip (zlib lets go of the GIL for both) overlaps with making the next rows.
+    At most QUEUED_CHUNKS chunks wait, so memory stays flat; a failure of the target is raised
+    in the writing thread at its next write, or at close."""
+
+    QUEUED_CHUNKS = 4
+
+    def __init__(self, target: IO[bytes]):
+        super().__init__()
+        self._target = target
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.QUEUED_CHUNKS)
+        self._error: BaseException | None = None
+        self._discard = False
+        self._thread = threading.Thread(target=self._run, name="hud-export-writer", daemon=True)
+        self._thread.start()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        if self.closed:
+            raise ValueError("write to a closed background writer")
+        if self._error is not None:
+            raise self._error
+        self._queue.put(bytes(data))  # a copy: the caller reuses its buffer
+        return len(data)
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None and not self._discard:
+                try:
+                    self._target.write(chunk)
+                except BaseException as error:  # noqa: BLE001 - re-raised in the writing thread
+                    self._error = error
+
+    def close(self, discard: bool = False) -> None:
+        if self.closed:
+            return
+        self._discard = discard
+        self._queue.put(None)
+        self._thread.join()
+        super().close()
+        if self._error is not None and not discard:
+            raise self._error
 
 
 def _day_range(start: date, end: date) -> tuple[datetime, datetime]:
@@ -302,7 +366,11 @@ def export_hud_csv(
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for file in EXPORT_FILE_ORDER:
             writer = _FileWriter(archive, file, export_id)
-            getattr(exporter, f"_{file.lower()}")(writer)
+            try:
+                getattr(exporter, f"_{file.lower()}")(writer)
+            except BaseException:
+                writer.abandon()
+                raise
             result.rows[f"{file}.csv"] = writer.close()
     _audit(result, user=user, organization=organization, projects=projects)
     return result
