@@ -23,7 +23,7 @@ import queue
 import threading
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -54,6 +54,15 @@ SOFTWARE_NAME = "HMIS Batch Services"
 ITERATOR_CHUNK = 5000
 WRITTEN_FORMS_KEPT = 65_536
 ROWS_OF_EXTRA_KEPT = 4096
+RACE_COLUMNS = (
+    "AmIndAKNative",
+    "Asian",
+    "BlackAfAmerican",
+    "HispanicLatinao",
+    "MidEastNAfrican",
+    "NativeHIPacific",
+    "White",
+)
 EXPORT_FILE_ORDER = [
     "Export",
     "Organization",
@@ -189,16 +198,22 @@ class _FileWriter:
     def write(self, known: dict[str, Any], extra: Mapping[str, Any] | None = None) -> None:
         """One row: each column's value from `known` (even when empty), else from `extra`
         (hud_data)."""
+        self.write_row(self.positions(tuple(known)), tuple(known.values()), extra)
+
+    def positions(self, names: Sequence[str]) -> list[tuple[int, Callable, Any] | None]:
+        """Where write_row() puts values given in this order (None: a column not in the file)."""
+        return [self.slots.get(name) for name in names]
+
+    def write_row(self, plan, known: Sequence, extra: Mapping[str, Any] | None = None) -> None:
+        """write() for values given in the order of positions(), for the big files."""
         values = self._row_of_extra(extra) if extra else self.empty_row.copy()
-        slots = self.slots
-        for name, value in known.items():
-            slot = slots.get(name)
+        for slot, value in zip(plan, known, strict=True):
             if slot is not None:
                 index, clean, empty = slot
                 if value is None or value == "":
                     values[index] = empty
                 else:
-                    # A Bare value is already in its HUD form (dates read by _fast_values).
+                    # A Bare value is already in its HUD form (dates read by _fast_rows).
                     values[index] = value if type(value) is Bare else clean(value)
         self.writer.writerow(values)
 
@@ -590,47 +605,74 @@ class _Exporter:
             "updated_at",
             "deleted_at",
         )
-        for c in _fast_values(clients, fields):
-            data = c["hud_data"] or {}
-            races = {
-                name: data.get(name, 0)
-                for name in (
-                    "AmIndAKNative",
-                    "Asian",
-                    "BlackAfAmerican",
-                    "HispanicLatinao",
-                    "MidEastNAfrican",
-                    "NativeHIPacific",
-                    "White",
-                )
-            }
+        plan = w.positions(
+            (
+                "PersonalID",
+                "FirstName",
+                "MiddleName",
+                "LastName",
+                "NameSuffix",
+                "NameDataQuality",
+                "SSN",
+                "SSNDataQuality",
+                "DOB",
+                "DOBDataQuality",
+                *RACE_COLUMNS,
+                "RaceNone",
+                "VeteranStatus",
+                "DateCreated",
+                "DateUpdated",
+                "UserID",
+                "DateDeleted",
+            )
+        )
+        for (
+            personal_id,
+            first_name,
+            middle_name,
+            last_name,
+            name_suffix,
+            name_data_quality,
+            ssn_encrypted,
+            ssn_data_quality,
+            dob,
+            dob_data_quality,
+            veteran_status,
+            data,
+            created_by,
+            created,
+            updated,
+            deleted,
+        ) in _fast_rows(clients, fields):
+            races = [data.get(name, 0) for name in RACE_COLUMNS]
             race_none = data.get("RaceNone")
-            if any(v == 1 for v in races.values()):
+            if 1 in races:
                 race_none = None
             elif race_none is None:
                 race_none = codes.NOT_COLLECTED
-            w.write(
-                {
-                    "PersonalID": c["personal_id"],
-                    "FirstName": c["first_name"],
-                    "MiddleName": c["middle_name"],
-                    "LastName": c["last_name"],
-                    "NameSuffix": c["name_suffix"],
-                    "NameDataQuality": c["name_data_quality"],
-                    "SSN": get_ssn(SimpleNamespace(ssn_encrypted=c["ssn_encrypted"]))
-                    if c["ssn_encrypted"]
+            w.write_row(
+                plan,
+                (
+                    personal_id,
+                    first_name,
+                    middle_name,
+                    last_name,
+                    name_suffix,
+                    name_data_quality,
+                    get_ssn(SimpleNamespace(ssn_encrypted=ssn_encrypted))
+                    if ssn_encrypted
                     else None,
-                    "SSNDataQuality": c["ssn_data_quality"],
-                    "DOB": c["dob"],
-                    "DOBDataQuality": c["dob_data_quality"],
-                    **races,
-                    "RaceNone": race_none,
-                    "VeteranStatus": c["veteran_status"],
-                    "DateCreated": c["created_at"],
-                    "DateUpdated": c["updated_at"],
-                    "UserID": self._who(data, c["created_by_id"]),
-                    "DateDeleted": c["deleted_at"],
-                },
+                    ssn_data_quality,
+                    dob,
+                    dob_data_quality,
+                    *races,
+                    race_none,
+                    veteran_status,
+                    created,
+                    updated,
+                    self._who(data, created_by),
+                    deleted,
+                ),
                 data,
             )
 
@@ -649,21 +691,48 @@ class _Exporter:
             "updated_at",
             "deleted_at",
         )
-        for e in _fast_values(self.enrollments.order_by("pk"), fields):
-            data = e["hud_data"] or {}
-            w.write(
-                {
-                    "EnrollmentID": e["hud_enrollment_id"],
-                    "PersonalID": e["client__personal_id"],
-                    "ProjectID": e["project__hud_project_id"] or str(e["project_id"]),
-                    "EntryDate": e["entry_date"],
-                    "HouseholdID": e["household_id"],
-                    "RelationshipToHoH": e["relationship_to_hoh"],
-                    "DateCreated": e["created_at"],
-                    "DateUpdated": e["updated_at"],
-                    "UserID": self._who(data, e["created_by_id"]),
-                    "DateDeleted": e["deleted_at"],
-                },
+        plan = w.positions(
+            (
+                "EnrollmentID",
+                "PersonalID",
+                "ProjectID",
+                "EntryDate",
+                "HouseholdID",
+                "RelationshipToHoH",
+                "DateCreated",
+                "DateUpdated",
+                "UserID",
+                "DateDeleted",
+            )
+        )
+        for (
+            hud_id,
+            personal_id,
+            hud_project_id,
+            project_id,
+            entry_date,
+            household_id,
+            relationship,
+            data,
+            created_by,
+            created,
+            updated,
+            deleted,
+        ) in _fast_rows(self.enrollments.order_by("pk"), fields):
+            w.write_row(
+                plan,
+                (
+                    hud_id,
+                    personal_id,
+                    hud_project_id or str(project_id),
+                    entry_date,
+                    household_id,
+                    relationship,
+                    created,
+                    updated,
+                    self._who(data, created_by),
+                    deleted,
+                ),
                 data,
             )
 
@@ -916,9 +985,10 @@ class _Exporter:
             )
 
 
-def _fast_values(queryset, fields):
-    """Like `queryset.values(*fields).iterator()`, but dates and times come back already in their
-    HUD form (Bare text) and JSON as dicts, without Django's per-value converters."""
+def _fast_rows(queryset, fields):
+    """Like `queryset.values_list(*fields).iterator()`, but dates and times come back already in
+    their HUD form (Bare text) and JSON as (read-only) mappings, without Django's per-value
+    converters."""
     meta = queryset.model._meta
     sqlite = connection.vendor == "sqlite"
     select, annotations, converters = [], {}, []
@@ -940,7 +1010,7 @@ def _fast_values(queryset, fields):
         values = list(row)
         for i, convert in converted:
             values[i] = convert(values[i])
-        yield dict(zip(fields, values, strict=True))
+        yield values
 
 
 def _raw_chunks(queryset):
