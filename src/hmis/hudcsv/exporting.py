@@ -44,6 +44,7 @@ from hmis.accounts.models import User
 from hmis.clients.models import Client, Enrollment
 from hmis.clients.ssn import get_ssn
 from hmis.hudcsv import codes
+from hmis.hudcsv.collector import cycle_collector_paused
 from hmis.hudcsv.columns import CSV_VERSION, FILES, FY2026, Column
 from hmis.hudcsv.csvio import EMPTY, Bare, Writer, format_date, format_value, parse_date
 from hmis.hudcsv.models import ProjectRecord, ProjectRecordKind
@@ -260,8 +261,8 @@ class _FileWriter:
 
 
 class _BackgroundWriter(io.RawIOBase):
-    """Hands what is written to `target` on a helper thread: compressing and checksumming a
-    megabyte for the zip (zlib lets go of the GIL for both) overlaps with making the next rows.
+    """Hands what is written to `target` on a helper thread: compressing and checksumming a few
+    megabytes for the zip (zlib lets go of the GIL for both) overlaps with making the next rows.
     At most QUEUED_CHUNKS chunks wait, so memory stays flat; a failure of the target is raised
     in the writing thread at its next write, or at close."""
 
@@ -378,7 +379,10 @@ def export_hud_csv(
     )
     result = ExportResult(export_id=export_id, period_type=int(period_type), start=start, end=end)
     # Compression level 1: several times faster than the default, files barely larger.
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    with (
+        cycle_collector_paused(),
+        zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+    ):
         for file in EXPORT_FILE_ORDER:
             writer = _FileWriter(archive, file, export_id)
             try:

@@ -15,7 +15,6 @@ become the record's created_at/updated_at/deleted_at.
 """
 
 import csv
-import gc
 import io
 import logging
 import re
@@ -38,6 +37,7 @@ from hmis.clients.ssn import set_ssn
 from hmis.clients.text import fold
 from hmis.hudcsv import codes
 from hmis.hudcsv.bulk_insert import Table
+from hmis.hudcsv.collector import cycle_collector_paused
 from hmis.hudcsv.columns import FILES, FY2024, FY2026, KEYS, Column
 from hmis.hudcsv.csvio import (
     BlockReader,
@@ -233,22 +233,6 @@ class ImportResult:
         buffer = io.StringIO()
         self.report_csv(buffer)
         return buffer.getvalue()
-
-
-@contextmanager
-def _cycle_collector_paused():
-    """Python's cycle collector off while the files are read. An import makes millions of
-    short-lived containers (a list per CSV row, a tuple per inserted row) and no reference
-    cycles: reference counting frees them all, and the collector's repeated scans of the
-    surviving ones took a quarter of a large import's time. Restored (and run once) after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-            gc.collect(0)
 
 
 class _Refused(Exception):
@@ -929,7 +913,7 @@ class _Importer:
             "Exit": self._exits,
             "Services": self._services,
         }
-        with _cycle_collector_paused():
+        with cycle_collector_paused():
             self._run_files(handlers)
 
     def _run_files(self, handlers) -> None:
