@@ -50,6 +50,18 @@ def test_one_service_per_entry_and_code(batch, staff_a):
     refused(service.save)
 
 
+def test_hud_services_ids_are_unique(batch, staff_a):
+    from hmis.batches.posting import post_batch
+
+    add_enrolled(batch, staff_a, day=date(2026, 1, 5))
+    post_batch(batch=batch, user=staff_a)
+    service = Service.objects.get()
+    service.pk, service.batch_entry = None, None  # not the same entry: only the HUD ID repeats
+    refused(service.save)
+    service.hud_services_id = "ANOTHER-ID"
+    service.save()
+
+
 def test_active_card_codes_are_unique():
     f.issue_card(f.make_client(), code="SAME0001")
     refused(lambda: f.issue_card(f.make_client(), code="SAME0001"))

@@ -121,10 +121,10 @@ class Service(models.Model):
         db_index=False,
     )
     fa_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    # HUD ServicesID, given at creation like every record's (hmis.hud_ids).
-    hud_services_id = models.CharField(
-        max_length=32, null=True, blank=True, unique=True, default=new_hud_id
-    )
+    # HUD ServicesID, given at creation like every record's (hmis.hud_ids). Unique by a named
+    # constraint (below), not unique=True: its index can then be dropped and built again around
+    # a load into an empty table (hudcsv.importing), which is faster than keeping it row by row.
+    hud_services_id = models.CharField(max_length=32, null=True, blank=True, default=new_hud_id)
     hud_data = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -158,6 +158,9 @@ class Service(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(units__gte=1), name="service_units_positive"),
+            models.UniqueConstraint(
+                fields=["hud_services_id"], name="service_hud_services_id_unique"
+            ),
             models.UniqueConstraint(
                 fields=["batch_entry", "service_code"],
                 condition=Q(batch_entry__isnull=False),
