@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR := $(or $(HMIS_DATA_DIR),data)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench bench-hudcsv
 
 run: $(VENV)/.installed-run
 	$(BIN)/hmis migrate
@@ -28,6 +28,9 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-run
 	$(BIN)/python bench/posting.py
+
+bench-hudcsv: $(VENV)/.installed-run
+	$(BIN)/python bench/hudcsv.py
 
 # Install again only when pyproject.toml changed since the last install.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
