@@ -6,7 +6,8 @@ plain csv write/read of the same rows, measured in the same run.
 
 Each phase runs in its own process on its own SQLite database (under --workdir, a temporary folder
 by default), so peak memory (ru_maxrss) is that phase's alone:
-1. generate: a synthetic site (bulk_create in large batches);
+1. generate: a synthetic site (bulk_create in large batches), every record with its own
+   DateCreated and DateUpdated, as in real data;
 2. export: `export_hud_csv` of everything to a zip;
 3. plain: the same rows read with csv.reader, and written with csv.writer (the baseline);
 4. import: `import_hud_csv` of that zip into an empty database.
@@ -54,8 +55,7 @@ def setup_django(data_dir: str) -> None:
 
 
 def phase_generate(scale: float) -> dict:
-    from datetime import date, datetime, timedelta
-    from zoneinfo import ZoneInfo
+    from datetime import date, timedelta
 
     from django.db import transaction
 
@@ -67,8 +67,6 @@ def phase_generate(scale: float) -> dict:
 
     started = time.perf_counter()
     n_clients = max(int(CLIENTS * scale), 1)
-    tz = ZoneInfo("America/Chicago")
-    stamp = datetime(2025, 10, 1, 9, 0, tzinfo=tz)
     with transaction.atomic():
         org = Organization.objects.create(name="Bench Agency", hud_organization_id="ORG-BENCH")
         user = User.objects.create_user(
@@ -161,14 +159,48 @@ def phase_generate(scale: float) -> dict:
             services = []
     Service.objects.bulk_create(services, batch_size=batch)
     n_services += len(services)
-    # One timestamp for all: stamps do not matter to the benchmark.
-    Service.objects.update(created_at=stamp, updated_at=stamp)
+    spread_timestamps()
     return {
         "clients": len(client_ids),
         "enrollments": len(client_ids) * ENROLLMENTS_PER_CLIENT,
         "services": n_services,
         "seconds": time.perf_counter() - started,
     }
+
+
+# Real records are created and changed at different moments: a different DateCreated and
+# DateUpdated on nearly every row (bulk_create stamps every row with the same "now").
+SPREAD = {
+    "sqlite": (
+        "UPDATE {table} SET created_at = datetime({start}, '+' || ({id} * {step}) || ' seconds'),"
+        " updated_at = datetime({start}, '+' || ({id} * {step} + 600) || ' seconds')"
+    ),
+    "postgresql": (
+        "UPDATE {table} SET created_at = {start}::timestamptz + {id} * {step} * interval '1 s',"
+        " updated_at = {start}::timestamptz + ({id} * {step} + 600) * interval '1 s'"
+    ),
+}
+
+
+def spread_timestamps() -> None:
+    from django.db import connection
+
+    from hmis.clients.models import Client, Enrollment
+    from hmis.services.models import Service
+
+    with connection.cursor() as cursor:
+        for model, start, step in [
+            (Client, "'2025-06-01 14:00:00'", 97),
+            (Enrollment, "'2025-09-01 14:00:00'", 41),
+            (Service, "'2025-10-01 14:00:00'", 7),
+        ]:
+            sql = SPREAD[connection.vendor].format(
+                table=connection.ops.quote_name(model._meta.db_table),
+                start=start,
+                id='"id"',
+                step=step,
+            )
+            cursor.execute(sql)
 
 
 def phase_export(output: str) -> dict:

@@ -19,6 +19,10 @@ from itertools import chain
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
+
+from hmis.hudcsv.csvio import parse_datetime
+from hmis.hudcsv.stamps import converter
 
 # Rows per statement: past a few hundred rows a longer statement gains nothing.
 MAX_ROWS_PER_STATEMENT = 500
@@ -38,7 +42,11 @@ def _converter(model_field) -> Callable[[Any], Any] | None:
     kind = model_field.get_internal_type()
     sqlite = connection.vendor == "sqlite"
     if kind == "DateTimeField":
-        return _sqlite_datetime if sqlite else ops.adapt_datetimefield_value
+        # A str is a HUD date-time in local time, as the import's blocks carry them.
+        if sqlite:
+            stamps = converter(timezone.get_default_timezone())
+            return lambda v: stamps.local_to_utc(v) if type(v) is str else _sqlite_datetime(v)
+        return lambda v: ops.adapt_datetimefield_value(parse_datetime(v) if type(v) is str else v)
     if kind == "DateField":
         return date.isoformat if sqlite else ops.adapt_datefield_value
     if kind == "DecimalField":
@@ -127,11 +135,15 @@ class Table:
                         continue
                     column = [None if v is None else convert(v) for v in column]
                 else:
-                    converted = {v: convert(v) for v in set(column) if v is not None}
-                    converted[None] = None
-                    column = list(map(converted.__getitem__, column))
+                    distinct = set(column)
+                    if len(distinct) * 2 > count:  # mostly different (times): each on its own
+                        column = [None if v is None else convert(v) for v in column]
+                    else:
+                        converted = {v: convert(v) for v in distinct if v is not None}
+                        converted[None] = None
+                        column = list(map(converted.__getitem__, column))
             prepared.append(column)
-        # A value the same on every row (a NULL, a default, the export's one timestamp) goes in
+        # A value the same on every row (a NULL, a default, the one user of a file) goes in
         # the statement as a literal instead of being bound on each row; only values that need
         # no quoting: None, whole numbers, and strings of letters, digits and -+:.{} and space.
         placeholder = "?" if connection.vendor == "sqlite" else "%s"

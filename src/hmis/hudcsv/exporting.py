@@ -48,12 +48,12 @@ from hmis.hudcsv.collector import cycle_collector_paused
 from hmis.hudcsv.columns import CSV_VERSION, FILES, FY2026, Column
 from hmis.hudcsv.csvio import EMPTY, Bare, Writer, format_date, format_value, parse_date
 from hmis.hudcsv.models import ProjectRecord, ProjectRecordKind
+from hmis.hudcsv.stamps import converter
 from hmis.projects.models import Organization, Project
 from hmis.services.models import Service, ServiceCode
 
 SOFTWARE_NAME = "HMIS Batch Services"
 ITERATOR_CHUNK = 5000
-WRITTEN_FORMS_KEPT = 65_536
 ROWS_OF_EXTRA_KEPT = 4096
 RACE_COLUMNS = (
     "AmIndAKNative",
@@ -851,13 +851,9 @@ class _Exporter:
         written = 0
         user_ids = self.user_ids
         default_who: dict[int | None, str] = {}
-        # Each distinct stored date and time is put in its written form once (bounded: a real
-        # site's timestamps are mostly distinct).
-        written_dates: dict[Any, Bare] = {}
-        written_stamps: dict[Any, Bare] = {}
+        written_dates: dict[Any, Bare] = {}  # each day's written form is made once
+        written_stamp = _stamp_writer()  # nearly every row has its own DateCreated/DateUpdated
         for rows in _raw_chunks(query):
-            if len(written_stamps) > WRITTEN_FORMS_KEPT:
-                written_stamps.clear()
             for (
                 hud_id,
                 enrollment_pk,
@@ -884,12 +880,8 @@ class _Exporter:
                 written_provided = written_dates.get(provided)
                 if written_provided is None:
                     written_provided = written_dates[provided] = _db_date(provided)
-                written_created = written_stamps.get(created)
-                if written_created is None:
-                    written_created = written_stamps[created] = _db_datetime(created)
-                written_updated = written_stamps.get(updated)
-                if written_updated is None:
-                    written_updated = written_stamps[updated] = _db_datetime(updated)
+                written_created = written_stamp(created)
+                written_updated = written_stamp(updated)
                 who = data.get("UserID") if data else None
                 if who:
                     user_ids.add(who)
@@ -1005,7 +997,7 @@ def _fast_rows(queryset, fields):
         else:
             select.append(name)
         converters.append(
-            {"DateTimeField": _db_datetime, "DateField": _db_date, "JSONField": _json}.get(kind)
+            {"DateTimeField": _stamp_writer(), "DateField": _db_date, "JSONField": _json}.get(kind)
         )
     if annotations:
         queryset = queryset.annotate(**annotations)
@@ -1069,10 +1061,13 @@ def _db_date(value):
     return format_date(value)
 
 
-@lru_cache(maxsize=65536)
-def _utc_text_to_local(text: str):
-    naive = datetime.fromisoformat(text)
-    return _datetime(naive.replace(tzinfo=UTC))
+def _stamp_writer() -> Callable[[Any], Any]:
+    """_db_datetime for one run of many values: on SQLite, straight to the time zone's
+    converter (real records have a different time on nearly every row)."""
+    if connection.vendor != "sqlite":
+        return _db_datetime
+    to_local = converter(timezone.get_default_timezone()).utc_to_local
+    return lambda value: EMPTY if value is None else Bare(to_local(value))
 
 
 def _db_datetime(value):
@@ -1080,7 +1075,7 @@ def _db_datetime(value):
     if value is None:
         return EMPTY
     if isinstance(value, str):
-        return _utc_text_to_local(value[:19])
+        return Bare(converter(timezone.get_default_timezone()).utc_to_local(value))
     if value.tzinfo is None:  # SQLite's converter gives naive UTC
         value = value.replace(tzinfo=UTC)
     return _datetime(value)

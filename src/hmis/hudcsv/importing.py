@@ -51,6 +51,7 @@ from hmis.hudcsv.csvio import (
     read_rows,
 )
 from hmis.hudcsv.models import ImportRun, ProjectRecord
+from hmis.hudcsv.stamps import converter
 from hmis.projects.models import Organization, Project
 from hmis.services.models import Service, ServiceCode, ServiceGroup
 
@@ -477,12 +478,22 @@ class _FileReader:
         self.names = [c.name for c, _ in self.plan]
         self.block_plan = None
         if self.fast_plan is not None and self.key_column in self.names:
+            # Date-times stay text in a block ("YYYY-MM-DD hh:mm:ss", local time): a real file
+            # has a different one on nearly every row, and the database takes them as text.
+            canonical_local = importer.stamps.canonical_local
             self.block_plan = [
-                (position, c.type, c.length, convert, nullable)
+                (
+                    position,
+                    c.type,
+                    c.length,
+                    canonical_local if c.type == "T" else convert,
+                    nullable,
+                )
                 for (c, _), (_, position, convert, nullable) in zip(
                     self.plan, self.fast_plan, strict=True
                 )
             ]
+            self.datetime_indexes = [i for i, (c, _) in enumerate(self.plan) if c.type == "T"]
             self.last_position = max(position for _, position, _, _ in self.fast_plan)
             self.key_index = self.names.index(self.key_column)
 
@@ -517,6 +528,9 @@ class _FileReader:
                         return None
                     columns.append(cells if complete else [c or None for c in cells])
                     continue
+                if kind == "T" and complete:  # nearly all different: no point sharing
+                    columns.append(list(map(convert, cells)))
+                    continue
                 converted = {raw: convert(raw) for raw in set(cells) if raw}
                 converted[""] = None
                 columns.append(list(map(converted.__getitem__, cells)))
@@ -532,8 +546,11 @@ class _FileReader:
         return columns
 
     def rows_from_block(self, lines: list[int], columns: list[list | None]) -> list[_Row]:
-        """parse_block's columns as the rows parse() makes."""
+        """parse_block's columns as the rows parse() makes (date-times as datetimes)."""
         full = [c if c is not None else [None] * len(lines) for c in columns]
+        for i in self.datetime_indexes:
+            if columns[i] is not None:
+                full[i] = [None if v is None else parse_datetime(v) for v in full[i]]
         names = self.names
         return [
             _Row(line, dict(zip(names, values, strict=True)))
@@ -820,6 +837,7 @@ class _Importer:
         # HouseholdID -> [heads of household seen, first line]: HUD wants exactly one head.
         self.households: dict[str, list[int]] = {}
         self.services_were_empty = False
+        self.stamps = converter(timezone.get_default_timezone())
 
     def problem(self, severity, file, line, column, value, reason) -> None:
         self.result.add(Problem(severity, file, line, column, value, reason))
