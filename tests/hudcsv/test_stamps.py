@@ -48,6 +48,7 @@ def test_local_to_utc_is_zoneinfos_conversion(zone, year):
         expected = str(wall.replace(tzinfo=tz).astimezone(UTC).replace(tzinfo=None))
         assert stamps.canonical_local(text) == text
         assert stamps.local_to_utc(text) == expected, text
+        assert stamps.stored_from_local(text) == expected, text
 
 
 @pytest.mark.parametrize(("zone", "year"), ZONES)
@@ -61,11 +62,14 @@ def test_utc_to_local_is_zoneinfos_conversion(zone, year):
 
 
 @override_settings(TIME_ZONE="America/Chicago")
-def test_canonical_local_reads_every_accepted_form_and_refuses_the_rest():
+def test_every_accepted_form_is_read_and_the_rest_refused():
     stamps = StampConverter(ZoneInfo("America/Chicago"))
     assert stamps.canonical_local("10/01/2025 8:05") == "2025-10-01 08:05:00"
     assert stamps.canonical_local("2025-10-01T08:05:09") == "2025-10-01 08:05:09"
     assert stamps.canonical_local("2025-10-01") == "2025-10-01 00:00:00"
+    assert stamps.stored_from_local("10/01/2025 8:05") == "2025-10-01 13:05:00"
     for bad in ["2025-02-30 10:00:00", "2025-10-01 24:00:00", "2025-10-01 10:60:00", "soon"]:
         with pytest.raises(ValueError):
             stamps.canonical_local(bad)
+        with pytest.raises(ValueError):
+            stamps.stored_from_local(bad)

@@ -11,7 +11,7 @@ auto_now): imported records keep the source's dates.
 import json
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import closing
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -19,10 +19,6 @@ from itertools import chain
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
-
-from hmis.hudcsv.csvio import parse_datetime
-from hmis.hudcsv.stamps import converter
 
 # Rows per statement: past a few hundred rows a longer statement gains nothing.
 MAX_ROWS_PER_STATEMENT = 500
@@ -42,11 +38,7 @@ def _converter(model_field) -> Callable[[Any], Any] | None:
     kind = model_field.get_internal_type()
     sqlite = connection.vendor == "sqlite"
     if kind == "DateTimeField":
-        # A str is a HUD date-time in local time, as the import's blocks carry them.
-        if sqlite:
-            stamps = converter(timezone.get_default_timezone())
-            return lambda v: stamps.local_to_utc(v) if type(v) is str else _sqlite_datetime(v)
-        return lambda v: ops.adapt_datetimefield_value(parse_datetime(v) if type(v) is str else v)
+        return _sqlite_datetime if sqlite else ops.adapt_datetimefield_value
     if kind == "DateField":
         return date.isoformat if sqlite else ops.adapt_datefield_value
     if kind == "DecimalField":
@@ -112,9 +104,12 @@ class Table:
                 columns[name] = [row[name] if name in row else fill() for row in rows]
         self.insert_columns(columns, len(rows))
 
-    def insert_columns(self, columns: dict[str, list], count: int) -> None:
+    def insert_columns(
+        self, columns: dict[str, list], count: int, ready: Collection[str] = ()
+    ) -> None:
         """Rows given column by column (attname -> a value per row), so each distinct value is
-        converted once and no dict is made per row."""
+        converted once and no dict is made per row. The `ready` columns hold values already as
+        the database driver takes them."""
         if not count:
             return
         prepared = []
@@ -125,7 +120,7 @@ class Table:
                 column = [default() for _ in range(count)]
             else:
                 column = [default] * count
-            if convert is not None:
+            if convert is not None and name not in ready:
                 if column.count(None) == count:
                     pass
                 elif isinstance(column[0], dict | list):

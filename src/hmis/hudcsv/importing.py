@@ -478,15 +478,14 @@ class _FileReader:
         self.names = [c.name for c, _ in self.plan]
         self.block_plan = None
         if self.fast_plan is not None and self.key_column in self.names:
-            # Date-times stay text in a block ("YYYY-MM-DD hh:mm:ss", local time): a real file
-            # has a different one on nearly every row, and the database takes them as text.
-            canonical_local = importer.stamps.canonical_local
+            # A block holds date-times as the database stores them (_stored_datetime): a real
+            # file has a different one on nearly every row.
             self.block_plan = [
                 (
                     position,
                     c.type,
                     c.length,
-                    canonical_local if c.type == "T" else convert,
+                    importer.stored_datetime if c.type == "T" else convert,
                     nullable,
                 )
                 for (c, _), (_, position, convert, nullable) in zip(
@@ -546,11 +545,11 @@ class _FileReader:
         return columns
 
     def rows_from_block(self, lines: list[int], columns: list[list | None]) -> list[_Row]:
-        """parse_block's columns as the rows parse() makes (date-times as datetimes)."""
+        """parse_block's columns as the rows parse() makes (date-times as aware datetimes)."""
         full = [c if c is not None else [None] * len(lines) for c in columns]
         for i in self.datetime_indexes:
             if columns[i] is not None:
-                full[i] = [None if v is None else parse_datetime(v) for v in full[i]]
+                full[i] = [None if v is None else _aware(v) for v in full[i]]
         names = self.names
         return [
             _Row(line, dict(zip(names, values, strict=True)))
@@ -791,6 +790,9 @@ _SERVICES_MODELLED = [
     "FAAmount",
 ]
 
+# The date-time columns of a block, already as the database stores them (stored_datetime).
+_STORED_STAMPS = ("created_at", "updated_at", "deleted_at")
+
 _CLIENT_MODELLED = [
     "PersonalID",
     "FirstName",
@@ -837,7 +839,12 @@ class _Importer:
         # HouseholdID -> [heads of household seen, first line]: HUD wants exactly one head.
         self.households: dict[str, list[int]] = {}
         self.services_were_empty = False
-        self.stamps = converter(timezone.get_default_timezone())
+        # A date-time of a file as the database stores it: SQLite's UTC text, else a datetime.
+        self.stored_datetime = (
+            converter(timezone.get_default_timezone()).stored_from_local
+            if connection.vendor == "sqlite"
+            else parse_datetime
+        )
 
     def problem(self, severity, file, line, column, value, reason) -> None:
         self.result.add(Problem(severity, file, line, column, value, reason))
@@ -1553,6 +1560,7 @@ class _Importer:
                 "deleted_at": values("DateDeleted"),
             },
             len(ids),
+            ready=_STORED_STAMPS,
         )
         for personal_id in ids:
             self.clients.pop(personal_id, None)
@@ -1609,6 +1617,7 @@ class _Importer:
                 "exit_hud_data": [{}] * count,
             },
             count,
+            ready=_STORED_STAMPS,
         )
         for hud_id in ids:
             self.enrollments.pop(hud_id, None)
@@ -1954,6 +1963,7 @@ class _Importer:
                 else [""] * count,
             },
             count,
+            ready=_STORED_STAMPS,
         )
 
 

@@ -45,6 +45,14 @@ class StampConverter:
             return raw
         return parse_datetime(raw).replace(tzinfo=None).isoformat(" ", "seconds")
 
+    def stored_from_local(self, raw: str) -> str:
+        """local_to_utc(canonical_local(raw)) in one step, for a column of a file."""
+        if len(raw) == 19 and raw[4] == raw[7] == "-" and raw[10] == " ":
+            prefix = self._to_utc.get(raw[:13])
+            if prefix and raw[13:] in _MINUTES_SECONDS:
+                return prefix + raw[13:]
+        return self.local_to_utc(self.canonical_local(raw))
+
     def local_to_utc(self, local: str) -> str:
         """canonical_local() text as SQLite stores it (naive UTC, as Django writes it)."""
         prefix = self._to_utc.get(local[:13])
