@@ -852,7 +852,14 @@ class _Exporter:
         user_ids = self.user_ids
         default_who: dict[int | None, str] = {}
         written_dates: dict[Any, Bare] = {}  # each day's written form is made once
-        written_stamp = _stamp_writer()  # nearly every row has its own DateCreated/DateUpdated
+        # Nearly every row has its own DateCreated and DateUpdated: on SQLite the usual case of
+        # StampConverter.utc_to_local is inlined below.
+        written_stamp = _stamp_writer()
+        local_prefixes = (
+            converter(timezone.get_default_timezone()).local_prefixes
+            if connection.vendor == "sqlite"
+            else {}
+        )
         for rows in _raw_chunks(query):
             for (
                 hud_id,
@@ -880,8 +887,15 @@ class _Exporter:
                 written_provided = written_dates.get(provided)
                 if written_provided is None:
                     written_provided = written_dates[provided] = _db_date(provided)
-                written_created = written_stamp(created)
-                written_updated = written_stamp(updated)
+                # (Empty, as on PostgreSQL, local_prefixes never slices a datetime.)
+                prefix = local_prefixes and local_prefixes.get(created[:13])
+                written_created = (
+                    Bare(prefix + created[13:19]) if prefix else written_stamp(created)
+                )
+                prefix = local_prefixes and local_prefixes.get(updated[:13])
+                written_updated = (
+                    Bare(prefix + updated[13:19]) if prefix else written_stamp(updated)
+                )
                 who = data.get("UserID") if data else None
                 if who:
                     user_ids.add(who)
