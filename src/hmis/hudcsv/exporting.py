@@ -28,7 +28,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType, SimpleNamespace
 from typing import IO, Any
 
@@ -467,11 +467,16 @@ class _Exporter:
 
     def _project_ids(self):
         """Every project of Enrollment.csv, plus the projects explicitly chosen."""
+        return Project.objects.filter(pk__in=self._project_pks)
+
+    @cached_property
+    def _project_pks(self) -> list[int]:
+        # Worked out once: five files need them, and each time it is a pass over the enrollments.
         used = Q(pk__in=self.enrollments.values("project_id"))
         if self.explicit_projects:
             chosen = self.scope if self.updated else self.scope.filter(deleted_at__isnull=True)
             used |= Q(pk__in=chosen.values("pk"))
-        return Project.objects.filter(used)
+        return list(Project.objects.filter(used).values_list("pk", flat=True))
 
     # --- files ---
 
