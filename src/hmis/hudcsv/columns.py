@@ -447,3 +447,19 @@ def columns(file: str, edition: str = FY2026) -> tuple[Column, ...]:
 
 def column_names(file: str, edition: str = FY2026) -> list[str]:
     return [c.name for c in FILES[file][edition]]
+
+
+# Client.csv's name and identity columns: records' own fields in both directions (the import keeps
+# the columns it does not model in hud_data; the export writes these first).
+CLIENT_IDENTITY_COLUMNS = (
+    "PersonalID",
+    "FirstName",
+    "MiddleName",
+    "LastName",
+    "NameSuffix",
+    "NameDataQuality",
+    "SSN",
+    "SSNDataQuality",
+    "DOB",
+    "DOBDataQuality",
+)

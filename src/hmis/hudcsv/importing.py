@@ -38,7 +38,7 @@ from hmis.clients.text import fold
 from hmis.hudcsv import codes
 from hmis.hudcsv.bulk_insert import Table
 from hmis.hudcsv.collector import cycle_collector_paused
-from hmis.hudcsv.columns import FILES, FY2024, FY2026, KEYS, Column
+from hmis.hudcsv.columns import CLIENT_IDENTITY_COLUMNS, FILES, FY2024, FY2026, KEYS, Column
 from hmis.hudcsv.csvio import (
     BlockReader,
     Source,
@@ -793,19 +793,7 @@ _SERVICES_MODELLED = [
 # The date-time columns of a block, already as the database stores them (stored_datetime).
 _STORED_STAMPS = ("created_at", "updated_at", "deleted_at")
 
-_CLIENT_MODELLED = [
-    "PersonalID",
-    "FirstName",
-    "MiddleName",
-    "LastName",
-    "NameSuffix",
-    "NameDataQuality",
-    "SSN",
-    "SSNDataQuality",
-    "DOB",
-    "DOBDataQuality",
-    "VeteranStatus",
-]
+_CLIENT_MODELLED = [*CLIENT_IDENTITY_COLUMNS, "VeteranStatus"]
 
 _ENROLLMENT_MODELLED = [
     "EnrollmentID",
