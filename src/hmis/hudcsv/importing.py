@@ -1,12 +1,13 @@
 """Importing a HUD HMIS CSV export (FY2026, or FY2024) into the database.
 
-`import_hud_csv` reads the files in dependency order, one row at a time, validates every row and
-upserts valid rows by their HUD ID in chunks, all inside one transaction. Problems have two
-severities: an *error* makes a row unusable and rejects it; a *warning* is a data-quality problem
-the row survives (the value is stored as empty, or 99 where the list has it). With any error
-nothing is committed, unless `skip_invalid_rows` is set (then rejected rows, and rows that depend on
-them, are left out and the rest commits). `strict` turns warnings into errors; `dry_run` validates
-and reports without keeping anything.
+`import_hud_csv` reads the files in dependency order, in blocks of rows, validates every row and
+upserts valid rows by their HUD ID in chunks, all inside one transaction. A block of clean rows is
+converted and written column by column; any other goes row by row, which reports each problem.
+Problems have two severities: an *error* makes a row unusable and rejects it; a *warning* is a
+data-quality problem the row survives (the value is stored as empty, or 99 where the list has it).
+With any error nothing is committed, unless `skip_invalid_rows` is set (then rejected rows, and rows
+that depend on them, are left out and the rest commits). `strict` turns warnings into errors;
+`dry_run` validates and reports without keeping anything.
 
 Upsert rules: a row whose HUD ID is new is created; a row whose DateUpdated is later than the stored
 record's updates it; a row with DateDeleted soft-deletes it; anything else is left unchanged, so
@@ -478,7 +479,7 @@ class _FileReader:
         self.names = [c.name for c, _ in self.plan]
         self.block_plan = None
         if self.fast_plan is not None and self.key_column in self.names:
-            # A block holds date-times as the database stores them (_stored_datetime): a real
+            # A block holds date-times as the database stores them (stored_datetime): a real
             # file has a different one on nearly every row.
             self.block_plan = [
                 (
