@@ -449,8 +449,8 @@ def column_names(file: str, edition: str = FY2026) -> list[str]:
     return [c.name for c in FILES[file][edition]]
 
 
-# Client.csv's name and identity columns: records' own fields in both directions (the import keeps
-# the columns it does not model in hud_data; the export writes these first).
+# The Client.csv and Enrollment.csv columns that are records' own fields in both directions (the
+# import keeps the columns it does not model in hud_data; the export writes these from the fields).
 CLIENT_IDENTITY_COLUMNS = (
     "PersonalID",
     "FirstName",
@@ -462,4 +462,12 @@ CLIENT_IDENTITY_COLUMNS = (
     "SSNDataQuality",
     "DOB",
     "DOBDataQuality",
+)
+ENROLLMENT_IDENTITY_COLUMNS = (
+    "EnrollmentID",
+    "PersonalID",
+    "ProjectID",
+    "EntryDate",
+    "HouseholdID",
+    "RelationshipToHoH",
 )

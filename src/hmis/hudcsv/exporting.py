@@ -45,7 +45,14 @@ from hmis.clients.models import Client, Enrollment
 from hmis.clients.ssn import get_ssn
 from hmis.hudcsv import codes
 from hmis.hudcsv.collector import cycle_collector_paused
-from hmis.hudcsv.columns import CLIENT_IDENTITY_COLUMNS, CSV_VERSION, FILES, FY2026, Column
+from hmis.hudcsv.columns import (
+    CLIENT_IDENTITY_COLUMNS,
+    CSV_VERSION,
+    ENROLLMENT_IDENTITY_COLUMNS,
+    FILES,
+    FY2026,
+    Column,
+)
 from hmis.hudcsv.csvio import EMPTY, Bare, Writer, format_date, format_value, parse_date
 from hmis.hudcsv.models import ProjectRecord, ProjectRecordKind
 from hmis.hudcsv.stamps import converter
@@ -693,12 +700,7 @@ class _Exporter:
         )
         plan = w.positions(
             (
-                "EnrollmentID",
-                "PersonalID",
-                "ProjectID",
-                "EntryDate",
-                "HouseholdID",
-                "RelationshipToHoH",
+                *ENROLLMENT_IDENTITY_COLUMNS,
                 "DateCreated",
                 "DateUpdated",
                 "UserID",

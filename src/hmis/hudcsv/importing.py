@@ -39,7 +39,15 @@ from hmis.clients.text import fold
 from hmis.hudcsv import codes
 from hmis.hudcsv.bulk_insert import Table
 from hmis.hudcsv.collector import cycle_collector_paused
-from hmis.hudcsv.columns import CLIENT_IDENTITY_COLUMNS, FILES, FY2024, FY2026, KEYS, Column
+from hmis.hudcsv.columns import (
+    CLIENT_IDENTITY_COLUMNS,
+    ENROLLMENT_IDENTITY_COLUMNS,
+    FILES,
+    FY2024,
+    FY2026,
+    KEYS,
+    Column,
+)
 from hmis.hudcsv.csvio import (
     BlockReader,
     Source,
@@ -796,14 +804,7 @@ _STORED_STAMPS = ("created_at", "updated_at", "deleted_at")
 
 _CLIENT_MODELLED = [*CLIENT_IDENTITY_COLUMNS, "VeteranStatus"]
 
-_ENROLLMENT_MODELLED = [
-    "EnrollmentID",
-    "PersonalID",
-    "ProjectID",
-    "EntryDate",
-    "HouseholdID",
-    "RelationshipToHoH",
-]
+_ENROLLMENT_MODELLED = list(ENROLLMENT_IDENTITY_COLUMNS)
 
 # Client.csv FY2024 spelling -> FY2026 spelling, so hud_data always uses the newest names.
 _CLIENT_RENAMES = {"HispanicLatinaeo": "HispanicLatinao"}
