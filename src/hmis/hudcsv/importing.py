@@ -1498,21 +1498,31 @@ class _Importer:
         self._resolve(self.users, wanted, _load_users)
         return wanted
 
-    def _block_is_new(self, block: _Block, model, key_field: str, wanted_users) -> bool:
-        """The usual block: new records, known users, both timestamps. Anything else goes row
-        by row, which reports each problem."""
+    def _block_is_new(
+        self, block: _Block, model, key_field: str, wanted_users, table_was_empty=False
+    ) -> bool:
+        """The usual block: new records (certainly so in a table that was empty), known users,
+        both timestamps. Anything else goes row by row, which reports each problem."""
         values = block.values
         return (
             all(self.users.get(u) is not None for u in wanted_users)
             and None not in values("DateCreated")
             and None not in values("DateUpdated")
-            and not _existing(model, key_field, values(KEYS[block.reader.file]))
+            and (
+                table_was_empty or not _existing(model, key_field, values(KEYS[block.reader.file]))
+            )
         )
 
-    def _count_created(self, block: _Block, summary: FileSummary) -> None:
+    def _block_user_pks(self, block: _Block, wanted_users) -> list:
+        """The block's users (looked up by _block_users) as primary keys, one per row."""
+        return list(map(self.users.get, block.values("UserID"))) if wanted_users else block.nothing
+
+    def _count_created(self, block: _Block, summary: FileSummary) -> int:
+        """Counts a block of new records as created or (with DateDeleted) deleted; the deleted."""
         deletions = len(block.lines) - block.values("DateDeleted").count(None)
         summary.deleted += deletions
         summary.created += len(block.lines) - deletions
+        return deletions
 
     def _clients_block(self, file, block: _Block, summary) -> None:
         """_clients() column by column, for a block of new clients."""
@@ -1541,9 +1551,7 @@ class _Importer:
                 "veteran_status": _or_not_collected(values("VeteranStatus")),
                 "search_name": [fold(" ".join(parts)) for parts in zip(*names, strict=True)],
                 "organization_id": [getattr(self.organization, "pk", None)] * len(ids),
-                "created_by_id": list(map(self.users.get, values("UserID")))
-                if wanted_users
-                else block.nothing,
+                "created_by_id": self._block_user_pks(block, wanted_users),
                 "hud_data": block.extras(_CLIENT_MODELLED, renames=_CLIENT_RENAMES),
                 "created_at": values("DateCreated"),
                 "updated_at": values("DateUpdated"),
@@ -1594,9 +1602,7 @@ class _Importer:
                 "household_id": households,
                 "relationship_to_hoh": _or_not_collected(relationships),
                 "hud_data": block.extras(_ENROLLMENT_MODELLED),
-                "created_by_id": list(map(self.users.get, values("UserID")))
-                if wanted_users
-                else block.nothing,
+                "created_by_id": self._block_user_pks(block, wanted_users),
                 "created_at": values("DateCreated"),
                 "updated_at": values("DateUpdated"),
                 "deleted_at": deleted,
@@ -1892,46 +1898,38 @@ class _Importer:
         """_services() for a block of clean rows given column by column (parse_block). The
         usual case (known enrollments and users, valid types, new IDs) is done column-wise; any
         other block goes through _services() row by row, which reports each problem."""
-        reader, lines, columns = block.reader, block.lines, block.columns
-        count = len(lines)
+        count = len(block.lines)
         values = block.values
         enrollment_ids = values("EnrollmentID")
         self._resolve(self.enrollments, set(enrollment_ids), _load_enrollments)
-        user_ids = values("UserID")
         wanted_users = self._block_users(block)
         enrollments = list(map(self.enrollments.get, enrollment_ids))
         record_types, types_provided = values("RecordType"), values("TypeProvided")
         pairs = list(zip(record_types, types_provided, strict=True))
         distinct_pairs = dict.fromkeys(pairs)
-        created, updated, deleted = (
-            values("DateCreated"),
-            values("DateUpdated"),
-            values("DateDeleted"),
-        )
         rejected = self.rejected["Enrollment"]
         usual = (
             None not in enrollments
             and not (rejected and not rejected.isdisjoint(enrollment_ids))
             and list(map(itemgetter(2), enrollments)) == values("PersonalID")
             and all(codes.type_provided_valid(r, t) for r, t in distinct_pairs)
-            and all(self.users.get(u) is not None for u in wanted_users)
-            and None not in created
-            and None not in updated
-            and (
-                self.services_were_empty
-                or not _existing(Service, "hud_services_id", values("ServicesID"))
+            and self._block_is_new(
+                block,
+                Service,
+                "hud_services_id",
+                wanted_users,
+                table_was_empty=self.services_were_empty,
             )
         )
         if not usual:
-            self._services(file, reader.rows_from_block(lines, columns), summary)
+            self._services(file, block.rows(), summary)
             return
         code_of = {pair: self._service_code(*pair) for pair in distinct_pairs}
-        user_pks = list(map(self.users.get, user_ids)) if wanted_users else [None] * count
+        user_pks = self._block_user_pks(block, wanted_users)
         # UserID is always dropped from hud_data: a known user is the service's created_by.
         hud_data = block.extras(_SERVICES_MODELLED, also_modelled=("UserID",))
-        deletions = count - deleted.count(None)
-        summary.deleted += deletions
-        summary.created += count - deletions
+        deleted = values("DateDeleted")
+        deletions = self._count_created(block, summary)
         self.table(Service).insert_columns(
             {
                 "hud_services_id": values("ServicesID"),
@@ -1945,8 +1943,8 @@ class _Importer:
                 "hud_data": hud_data,
                 "created_by_id": user_pks,
                 "provider_id": user_pks,
-                "created_at": created,
-                "updated_at": updated,
+                "created_at": values("DateCreated"),
+                "updated_at": values("DateUpdated"),
                 "deleted_at": deleted,
                 "void_reason": [DELETED_IN_SOURCE if d else "" for d in deleted]
                 if deletions
