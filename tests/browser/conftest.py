@@ -76,3 +76,22 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core (bundled by axe-playwright-python, nothing downloaded) on the page as it is
+    now, and fail on any serious or critical violation, naming the rule and the elements."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    severe = [
+        violation
+        for violation in results.response["violations"]
+        if violation.get("impact") in ("serious", "critical")
+    ]
+    details = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+        for violation in severe
+    ]
+    assert not severe, f"Accessibility violations on {page.url}:\n" + "\n".join(details)
