@@ -7,6 +7,7 @@ import pytest
 
 from hmis.accounts.models import Role
 from tests import factories as f
+from tests.two_factor import install_force_login_with_second_factor
 
 
 def pytest_collection_modifyitems(config, items):
@@ -22,6 +23,14 @@ def isolated_data_dir(settings, tmp_path):
     """Files a test writes (card sheets, uploaded photos) go to its own folder, not ./data."""
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def force_login_completes_two_factor(monkeypatch):
+    """Administrators must pass a second factor; a test's `force_login` stands for a finished
+    sign-in, both factors included (tests/two_factor.py). Sign-in itself is tested through the
+    pages in tests/security/test_login.py and test_two_factor*.py."""
+    install_force_login_with_second_factor(monkeypatch)
 
 
 @pytest.fixture

@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "django_htmx",
     # Django Ninja's templates and static files: /api/docs serves Swagger UI locally, no CDN.
     "ninja",
+    # Two-factor sign-in (accounts/twofactor.py): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "hmis",
     "hmis.accounts",
     "hmis.projects",
@@ -205,11 +209,26 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "hmis.accounts.middleware.SessionPolicyMiddleware",
 )
+# After the session policy: django-otp marks a session verified by a second factor, and
+# administrators whose session is not are sent to two-factor sign-in or its set-up.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("hmis.accounts.middleware.SessionPolicyMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "hmis.accounts.middleware.TwoFactorMiddleware",
+)
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env_str("HMIS_AGENCY_NAME") or "HMIS"
 
-# Sign-in throttling (accounts/signin.py): failures per account, and per address (a shelter's
-# workstations often share one public address, hence the higher limit).
+# Sign-in throttling (accounts/signin.py): failures per account and address pair (slowed down
+# after a few, then locked), and per address and per account for browsers that never signed in
+# to the account (a shelter's workstations often share one public address, hence the higher limit).
 HMIS_LOGIN_MAX_FAILURES = env_int("HMIS_LOGIN_MAX_FAILURES", 10)
+HMIS_LOGIN_SLOWDOWN_AFTER = env_int("HMIS_LOGIN_SLOWDOWN_AFTER", 3)
 HMIS_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("HMIS_LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
+HMIS_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("HMIS_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
 HMIS_LOGIN_LOCK_MINUTES = env_int("HMIS_LOGIN_LOCK_MINUTES", 15)
 # Reverse proxies in front of the app whose X-Forwarded-For may be trusted (0: use REMOTE_ADDR).
 HMIS_TRUSTED_PROXY_COUNT = env_int("HMIS_TRUSTED_PROXY_COUNT", 0)

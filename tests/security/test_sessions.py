@@ -4,13 +4,14 @@ from django.contrib.sessions.models import Session
 from django.test import Client as WebClient
 
 from hmis.audit.models import AuditAction, AuditEvent
-from tests import factories as f
+from tests.two_factor import sign_in_with_code
 
 PAGE = "/audit/export.csv"  # any page the agency admin may open; plain CSV, no page template
 
 
 def sign_in(web, user):
-    response = web.post("/accounts/login/", {"username": user.username, "password": f.PASSWORD})
+    """Sign in through the pages, password and authenticator code (an agency administrator)."""
+    response = sign_in_with_code(web, user)
     assert response.status_code == 302
     return web
 

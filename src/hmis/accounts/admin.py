@@ -3,16 +3,27 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.contrib.auth.views import redirect_to_login
 from django.db import router, transaction
+from django.urls import reverse
 
+from hmis.accounts import twofactor
 from hmis.accounts.models import User
 from hmis.audit.admin_audit import AuditedModelAdmin, audit_event
 from hmis.audit.models import AuditAction
-from hmis.audit.recording import record_many
+from hmis.audit.recording import record_many, request_address
 
 admin.site.site_header = "HMIS administration"
 admin.site.site_title = "HMIS administration"
 admin.site.index_title = "Organizations, programs, catalog, clients and users"
+
+
+def _sign_in_page(request, extra_context=None):
+    # One way in: the app's sign-in page, with its throttling and two-factor step.
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.login = _sign_in_page
 
 
 class HmisUserCreationForm(AdminUserCreationForm):
@@ -71,6 +82,17 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         ("HMIS", {"fields": ("first_name", "last_name", "organization", "role")}),
     )
     readonly_fields = ("last_login", "date_joined")
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor sign-in (lost phone)")
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            twofactor.reset_two_factor(user=user, by=request.user, address=request_address(request))
+        self.message_user(
+            request,
+            f"Two-factor sign-in reset for {len(queryset)} user(s): administrators set it up again "
+            "at their next sign-in.",
+        )
 
     def user_change_password(self, request, id, form_url=""):
         # Django's password view saves outside a transaction and outside save_model: wrap it so

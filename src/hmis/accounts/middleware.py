@@ -1,10 +1,15 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from hmis.accounts.sessions import session_end_reason
+from hmis.accounts.twofactor import has_two_factor, two_factor_required
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record, request_address
 
@@ -50,3 +55,32 @@ class ContentSecurityPolicyMiddleware:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+class TwoFactorMiddleware:
+    """Confines a system or agency administrator whose session has no second factor (a session
+    from before two-factor sign-in, a role just raised, an administrator's reset) to two-factor
+    sign-in or its set-up. Goes right after django-otp's OTPMiddleware.
+
+    Staff with the optional second factor never hold such a session: sign-in asks for the code
+    before the session starts (accounts/views.py). The API authenticates by token, not session."""
+
+    EXEMPT_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/api/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and two_factor_required(user)
+            and not user.is_verified()
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
+            name = "two_factor_verify" if has_two_factor(user) else "two_factor_set_up"
+            target = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+            if request.headers.get("HX-Request") == "true":
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
+        return self.get_response(request)

@@ -1,16 +1,18 @@
+from django import forms
 from django.conf import settings
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hmis.accounts import signin
+from hmis.accounts import signin, twofactor
+from hmis.accounts.errors import TwoFactorError
+from hmis.accounts.sign_in_steps import complete_sign_in, next_url_from, start_pending_sign_in
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record, request_address
 
@@ -28,44 +30,85 @@ class SignInForm(AuthenticationForm):
         return super().clean()
 
 
-def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+class LockedSignInForm(SignInForm):
+    """The form shown while sign-in is locked: a correct password with a valid second factor still
+    signs in, so a stranger's failures cannot lock out an account that has one."""
+
+    code = forms.CharField(
+        label="Authentication code",
+        required=False,
+        max_length=32,
+        help_text="While sign-in is locked, an account with two-factor sign-in still signs in "
+        "with its password and a code from the authenticator app (or a recovery code).",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
 
 
-@sensitive_post_parameters("password")
+def _locked(request: HttpRequest, lock: signin.Lock) -> HttpResponse:
+    form = LockedSignInForm(request, data=request.POST, locked_message=lock.message())
+    form.is_valid()
+    context = {"form": form, "next": next_url_from(request)}
+    response = render(request, "registration/login.html", context, status=429)
+    response["Retry-After"] = str(lock.retry_after())
+    return response
+
+
+def _sign_in_through_lock(request: HttpRequest, attempt: signin.Attempt) -> HttpResponse | None:
+    """Password and second factor given together while locked: signs in when both are right.
+    The code is checked only after the password, so a stranger cannot wear out the owner's
+    code throttle; either mistake is answered alike and counted."""
+    form = SignInForm(request, data=request.POST)
+    if form.is_valid() and twofactor.has_two_factor(form.get_user()):
+        user = form.get_user()
+        try:
+            verified = twofactor.verify_second_factor(user=user, code=request.POST["code"])
+        except TwoFactorError:
+            pass
+        else:
+            next_url = next_url_from(request)
+            return complete_sign_in(
+                request, user=user, verified=verified, attempt=attempt, next_url=next_url
+            )
+    signin.record_failed_sign_in(attempt=attempt, reason="Failed sign-in while locked")
+    return None
+
+
+@sensitive_post_parameters("password", "code")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    """Sign in, unless the account or the address is locked after too many failures."""
+    """Sign in: the password, then (when the account has or needs one) the second factor."""
     form = SignInForm(request, data=request.POST if request.method == "POST" else None)
-    status = 200
     if request.method == "POST":
         username = request.POST.get("username", "")[:150]
-        address = request_address(request)
-        lock = signin.current_lock(username=username, address=address)
+        attempt = signin.attempt_from(request, username=username, address=request_address(request))
+        lock = signin.current_lock(attempt)
+        if lock and lock.kind == "lock" and request.POST.get("code"):
+            response = _sign_in_through_lock(request, attempt)
+            return response or _locked(request, signin.current_lock(attempt) or lock)
         if lock:
             # Refused before the password is checked: a locked account cannot be guessed at.
-            signin.record_refused_sign_in(username=username, address=address, lock=lock)
-            form = SignInForm(request, data=request.POST, locked_message=signin.locked_message())
-            form.is_valid()
-            status = 429
-        elif form.is_valid():
-            user = form.get_user()
-            login(request, user)
-            signin.record_successful_sign_in(user=user, address=address)
-            return redirect(_next_url(request))
-        elif signin.record_failed_sign_in(username=username, address=address):
-            form = SignInForm(request, data=request.POST, locked_message=signin.locked_message())
-            form.is_valid()
-            status = 429
-    context = {"form": form, "next": _next_url(request) if "next" in request.GET else ""}
-    return render(request, "registration/login.html", context, status=status)
+            signin.record_refused_sign_in(attempt=attempt, lock=lock)
+            return _locked(request, lock)
+        if form.is_valid():
+            return password_accepted(request, user=form.get_user(), attempt=attempt)
+        lock = signin.record_failed_sign_in(attempt=attempt)
+        if lock:
+            return _locked(request, lock)
+    context = {"form": form, "next": next_url_from(request) if "next" in request.GET else ""}
+    return render(request, "registration/login.html", context)
+
+
+def password_accepted(request: HttpRequest, *, user, attempt: signin.Attempt) -> HttpResponse:
+    """The password was right: sign in, or first ask for (or set up) the second factor."""
+    if twofactor.has_two_factor(user) or twofactor.two_factor_required(user):
+        start_pending_sign_in(request, user=user, attempt=attempt, next_url=next_url_from(request))
+        name = "two_factor_verify" if twofactor.has_two_factor(user) else "two_factor_set_up"
+        return redirect(name)
+    return complete_sign_in(
+        request, user=user, verified=None, attempt=attempt, next_url=next_url_from(request)
+    )
 
 
 @require_POST
