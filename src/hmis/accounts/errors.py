@@ -14,8 +14,8 @@ WRONG_CODE_MESSAGE = (
 )
 WRONG_SET_UP_CODE = "wrong_set_up_code"
 WRONG_SET_UP_CODE_MESSAGE = (
-    "That code is not right. Check that the phone's clock is set automatically and enter the "
-    "6-digit code the app shows now."
+    "That code is not right. Check that the clock of the phone is set automatically and enter "
+    "the 6-digit code the app shows now."
 )
 TOO_MANY_CODES = "too_many_codes"
 TOO_MANY_CODES_MESSAGE = "Too many wrong codes. Wait {seconds} seconds before trying again."
