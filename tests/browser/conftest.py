@@ -65,10 +65,28 @@ def new_page(browser, live_server, settings, tmp_path):
 
 
 def sign_in(page, username: str, password: str) -> None:
+    """Sign in through the page; for an account with (or needing) two-factor sign-in, go on with
+    a code computed from its authenticator app's secret (set up first when needed)."""
     page.goto("/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/accounts/two-factor/code/" in page.url:
+        from hmis.accounts.models import User
+        from tests.two_factor import next_code
+
+        device = User.objects.get(username=username).totpdevice_set.get(confirmed=True)
+        page.get_by_label("Authentication code").fill(next_code(device))
+        page.get_by_role("button", name="Verify").click()
+    elif "/accounts/two-factor/set-up/" in page.url:
+        from tests.two_factor import totp
+
+        secret = page.locator("#two-factor-secret").inner_text()
+        page.get_by_label("Code from the app").fill(totp(secret))
+        page.get_by_role("button", name="Turn on two-factor sign-in").click()
+        page.get_by_role("link", name="I have saved my recovery codes: continue").click()
+    page.wait_for_load_state()
 
 
 def screenshot(page, name: str) -> Path:

@@ -19,11 +19,15 @@ from hmis.batches.models import BatchEntry
 from hmis.clients.models import Client
 from tests import factories as f
 
-# Routes that may go without a permission declaration: signing in and out, Django's admin (its
+# Routes that may go without a permission declaration: signing in and out (two steps), Django's admin (its
 # own staff check), static and media files, and the API's root and documentation.
 UNDECLARED_ALLOWED_NAMES = {
     "login",
     "logout",
+    # Sign-in's second step and first-time set-up: reached between the password and the code,
+    # before a session exists; each checks who passed the password (accounts/two_factor_views.py).
+    "two_factor_verify",
+    "two_factor_set_up",
     "api:api-root",
     "api:openapi-json",
     "api:openapi-view",
