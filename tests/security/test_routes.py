@@ -19,8 +19,8 @@ from hmis.batches.models import BatchEntry
 from hmis.clients.models import Client
 from tests import factories as f
 
-# Routes that may go without a permission declaration: signing in and out (two steps), Django's admin (its
-# own staff check), static and media files, and the API's root and documentation.
+# Routes that may go without a permission declaration: signing in (two steps) and out, Django's
+# admin (its own staff check), static and media files, and the API's root and documentation.
 UNDECLARED_ALLOWED_NAMES = {
     "login",
     "logout",
