@@ -302,3 +302,18 @@ def test_the_admin_sign_in_page_is_the_apps_sign_in(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response.url == f"{LOGIN}?next=/admin/"
+
+
+def test_after_the_code_sign_in_goes_on_to_the_page_asked_for(client, system_admin):
+    device = give_two_factor(system_admin)
+    client.post(f"{LOGIN}?next=/audit/", {"username": "sysadmin", "password": f.PASSWORD})
+    assert client.post(CODE, {"code": next_code(device)}).url == "/audit/"
+
+    other = WebClient()
+    sign_in_with_password_only(other, system_admin)
+    to_code = other.get("/audit/?user=x")
+    assert to_code.url == f"{CODE}?next=%2Faudit%2F%3Fuser%3Dx"
+    assert b'name="next" value="/audit/?user=x"' in other.get(to_code.url).content
+    response = other.post(CODE, {"code": next_code(device), "next": "/audit/?user=x"})
+    assert response.url == "/audit/?user=x"
+    assert other.post(CODE, {"code": "x", "next": "https://evil.example/"}).url == "/"

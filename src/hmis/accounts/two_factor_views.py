@@ -93,7 +93,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             signin.record_failed_second_factor(user=user, attempt=attempt, reason=error.message)
         else:
             return complete_sign_in(request, user=user, verified=verified, attempt=attempt)
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "for_user": user})
+    context = {"form": form, "for_user": user, "next": pending_next(request)}
+    return render(request, "accounts/two_factor_verify.html", context)
 
 
 def _qr_svg(device) -> str:
@@ -142,6 +143,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
         "secret": _secret_text(device),
         "for_user": user,
         "required": twofactor.two_factor_required(user),
+        "next": pending_next(request),
     }
     return render(request, "accounts/two_factor_set_up.html", context)
 
