@@ -317,3 +317,11 @@ def test_after_the_code_sign_in_goes_on_to_the_page_asked_for(client, system_adm
     response = other.post(CODE, {"code": next_code(device), "next": "/audit/?user=x"})
     assert response.url == "/audit/?user=x"
     assert other.post(CODE, {"code": "x", "next": "https://evil.example/"}).url == "/"
+
+
+def test_the_django_admin_does_not_show_authenticator_secrets(client, system_admin):
+    system_admin.is_staff = system_admin.is_superuser = True
+    system_admin.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(system_admin)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404

@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.db import router, transaction
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hmis.accounts import twofactor
 from hmis.accounts.models import User
@@ -24,6 +26,12 @@ def _sign_in_page(request, extra_context=None):
 
 
 admin.site.login = _sign_in_page
+
+# django-otp's own admin pages would show every user's authenticator secret and recovery codes,
+# unaudited. Two-factor changes go through accounts/twofactor.py (the reset action below).
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 
 class HmisUserCreationForm(AdminUserCreationForm):
