@@ -102,3 +102,33 @@ def test_two_factor_pages_fit_a_phone(new_page):
     assert width <= PHONE["width"]
     assert_accessible(page)
     screenshot(page, "two-factor-set-up-phone")
+
+
+def test_while_a_stranger_locks_the_address_the_administrator_signs_in_with_password_and_code(
+    new_page, settings
+):
+    """Finding 8 in the browser: the live server sees every browser at 127.0.0.1, like a shelter's
+    shared address. A stranger's failures lock it; password and code together still get in."""
+    from django.test import Client as WebClient
+
+    from tests.two_factor import give_two_factor, next_code
+
+    settings.HMIS_LOGIN_SLOWDOWN_AFTER = 100  # no waits: reach the lock at once
+    admin = f.make_user(None, Role.SYSTEM_ADMIN, username="root")
+    device = give_two_factor(admin)
+    stranger = WebClient()
+    for _ in range(10):
+        stranger.post(
+            "/accounts/login/", {"username": "root", "password": "guess"}, REMOTE_ADDR="127.0.0.1"
+        )
+
+    page = new_page()
+    enter_password(page, "root")
+    assert "Sign-in is locked for 15 minutes" in page.get_by_role("alert").inner_text()
+    assert_accessible(page)
+    screenshot(page, "sign-in-locked")
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_label("Authentication code").fill(next_code(device))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    assert page.get_by_role("button", name="Sign out").is_visible()
