@@ -104,3 +104,21 @@ class ServicesForm(ReportForm):
 
     def period(self) -> str:
         return self.cleaned_data.get("group_by") or queries.DAY
+
+
+class DashboardForm(AttendanceForm):
+    """The reports' common filters (period, program, location, batch) and, for the dashboard,
+    whether unduplicated clients are counted per day, week or month."""
+
+    per = forms.ChoiceField(
+        label="Clients per",
+        choices=[("day", "Day"), ("week", "Week"), ("month", "Month")],
+        required=False,
+    )
+
+    def period(self) -> str:
+        # A row per day allows a year; per week or month, five years.
+        return queries.DAY if self.cleaned_data.get("per") in ("", "day", None) else queries.MONTH
+
+    def grain(self) -> str:
+        return self.cleaned_data.get("per") or "day"

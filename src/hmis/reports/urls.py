@@ -10,4 +10,6 @@ urlpatterns = [
     path("attendance.csv", views.attendance_csv, name="attendance_csv"),
     path("services/", views.services, name="services"),
     path("services.csv", views.services_csv, name="services_csv"),
+    path("dashboard/", views.dashboard_page, name="dashboard"),
+    path("dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
 ]

@@ -8,8 +8,9 @@ from django.shortcuts import render
 
 from hmis.accounts.permissions import Perm, requires
 from hmis.audit.recording import record_export
-from hmis.reports import queries
-from hmis.reports.forms import AttendanceForm, ServicesForm
+from hmis.reports import dashboard, queries
+from hmis.reports.figures import dashboard_charts, dashboard_rows
+from hmis.reports.forms import AttendanceForm, DashboardForm, ServicesForm
 
 # The services page shows this many rows; the CSV has them all.
 PAGE_ROWS = 1000
@@ -140,3 +141,55 @@ def _csv_response(rows, filename: str, *, stream: bool = False) -> HttpResponse:
         response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- The program dashboard ----------------------------------------------------------------------
+
+
+def _scope(request, form) -> dict:
+    data = form.cleaned_data
+    return {
+        "user": request.user,
+        "start": data["start"],
+        "end": data["end"],
+        "project": data["project"],
+        "location": data["location"],
+        "batch": data["batch"],
+    }
+
+
+def _dashboard_figures(request, form) -> dict:
+    scope = _scope(request, form)
+    return {
+        "today": dashboard.today(
+            user=request.user,
+            project=scope["project"],
+            location=scope["location"],
+            batch=scope["batch"],
+        ),
+        "unduplicated": dashboard.unduplicated(per=form.grain(), **scope),
+        "new_returning": dashboard.new_and_returning(**scope),
+        "codes": dashboard.by_code(**scope),
+        "visits": dashboard.visits_per_client(**scope),
+    }
+
+
+@requires(Perm.REPORTS)
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    form = DashboardForm(request.GET, user=request.user)
+    context = {"form": form, "query": form.data_query()}
+    if not form.is_valid():
+        return render(request, "reports/dashboard.html", context, status=400)
+    figures = _dashboard_figures(request, form)
+    context.update(figures=figures, charts=dashboard_charts(figures))
+    return render(request, "reports/dashboard.html", context)
+
+
+@requires(Perm.REPORTS)
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    form = DashboardForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return dashboard_page(request)
+    figures = _dashboard_figures(request, form)
+    record_export(request, what="Program dashboard CSV", details=_filters(form))
+    return _csv_response(dashboard_rows(figures), f"dashboard-{_stamp(form)}.csv")
