@@ -94,3 +94,26 @@ def dashboard_rows(figures: dict) -> list[list]:
 def _safe(text: str) -> str:
     # A cell starting with = + - @ is a formula to a spreadsheet: keep it text (CSV injection).
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def demographic_tables(report, *, shared: bool) -> list[dict]:
+    """Each table with its rows (hidden small cells when `shared`) and its chart."""
+    tables = []
+    for table in report.tables:
+        rows = table.shared_rows() if shared else list(table.rows.items())
+        values = [n if isinstance(n, int) else None for _, n in rows]
+        tables.append(
+            {
+                "table": table,
+                "rows": rows,
+                "chart": bar_chart(
+                    key=f"demo-{table.key}",
+                    title=f"{table.title} of the clients served",
+                    description=", ".join(f"{label}: {n}" for label, n in rows),
+                    labels=[label for label, _ in rows],
+                    series=[Series("Clients", values)],
+                    horizontal=True,
+                ),
+            }
+        )
+    return tables

@@ -122,3 +122,11 @@ class DashboardForm(AttendanceForm):
 
     def grain(self) -> str:
         return self.cleaned_data.get("per") or "day"
+
+
+class DemographicsForm(AttendanceForm):
+    shared = forms.BooleanField(
+        label="Hide small cells (to share outside the agency)",
+        required=False,
+        help_text="Counts of 1 to 4 clients are shown as *. The CSV always hides them.",
+    )

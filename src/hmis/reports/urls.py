@@ -12,4 +12,6 @@ urlpatterns = [
     path("services.csv", views.services_csv, name="services_csv"),
     path("dashboard/", views.dashboard_page, name="dashboard"),
     path("dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("demographics/", views.demographics_page, name="demographics"),
+    path("demographics.csv", views.demographics_csv, name="demographics_csv"),
 ]

@@ -8,9 +8,9 @@ from django.shortcuts import render
 
 from hmis.accounts.permissions import Perm, requires
 from hmis.audit.recording import record_export
-from hmis.reports import dashboard, queries
-from hmis.reports.figures import dashboard_charts, dashboard_rows
-from hmis.reports.forms import AttendanceForm, DashboardForm, ServicesForm
+from hmis.reports import dashboard, demographics, queries
+from hmis.reports.figures import dashboard_charts, dashboard_rows, demographic_tables
+from hmis.reports.forms import AttendanceForm, DashboardForm, DemographicsForm, ServicesForm
 
 # The services page shows this many rows; the CSV has them all.
 PAGE_ROWS = 1000
@@ -193,3 +193,38 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     figures = _dashboard_figures(request, form)
     record_export(request, what="Program dashboard CSV", details=_filters(form))
     return _csv_response(dashboard_rows(figures), f"dashboard-{_stamp(form)}.csv")
+
+
+# --- Demographics -------------------------------------------------------------------------------
+
+
+@requires(Perm.REPORTS)
+def demographics_page(request: HttpRequest) -> HttpResponse:
+    form = DemographicsForm(request.GET, user=request.user)
+    context = {"form": form, "query": form.data_query()}
+    if not form.is_valid():
+        return render(request, "reports/demographics.html", context, status=400)
+    report = demographics.demographics(**_scope(request, form))
+    shared = form.cleaned_data["shared"]
+    context.update(
+        report=report,
+        shared=shared,
+        tables=demographic_tables(report, shared=shared),
+    )
+    return render(request, "reports/demographics.html", context)
+
+
+@requires(Perm.REPORTS)
+def demographics_csv(request: HttpRequest) -> HttpResponse:
+    """Always with small cells hidden: a file can travel outside the agency."""
+    form = DemographicsForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return demographics_page(request)
+    report = demographics.demographics(**_scope(request, form))
+    record_export(request, what="Demographics report CSV", details=_filters(form))
+    rows = [["Table", "Answer", "Clients"]]
+    rows.append(["All clients served", "", demographics.suppress_total(report.clients)])
+    for table in report.tables:
+        rows += [[table.title, label, count] for label, count in table.shared_rows()]
+    rows.append(["Note", f"{demographics.HIDDEN}: fewer than 5 clients, or hidden with one", ""])
+    return _csv_response(rows, f"demographics-{_stamp(form)}.csv")
