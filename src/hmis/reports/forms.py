@@ -130,3 +130,21 @@ class DemographicsForm(AttendanceForm):
         required=False,
         help_text="Counts of 1 to 4 clients are shown as *. The CSV always hides them.",
     )
+
+
+class SignInSheetForm(forms.Form):
+    batch = forms.ModelChoiceField(label="Batch", queryset=None)
+    day = forms.DateField(label="Date Service Provided", widget=DATE_WIDGET)
+    signatures = forms.BooleanField(label="Signature lines", required=False)
+
+    def __init__(self, data, *, user, **kwargs):
+        data = {name: value for name, value in (data or {}).items()}
+        data.setdefault("day", timezone.localdate().isoformat())
+        super().__init__(data, **kwargs)
+        self.fields["batch"].queryset = batches_visible_to(user).select_related(
+            "project", "location"
+        )
+        self.fields["batch"].empty_label = "(choose a batch)"
+
+    def data_query(self) -> str:
+        return urlencode({name: value for name, value in self.data.items() if value})

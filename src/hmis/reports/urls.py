@@ -14,4 +14,7 @@ urlpatterns = [
     path("dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
     path("demographics/", views.demographics_page, name="demographics"),
     path("demographics.csv", views.demographics_csv, name="demographics_csv"),
+    path("sign-in-sheet/", views.sign_in_sheet, name="sign_in_sheet"),
+    path("sign-in-sheet.pdf", views.sign_in_sheet_pdf, name="sign_in_sheet_pdf"),
+    path("sign-in-sheet.csv", views.sign_in_sheet_csv, name="sign_in_sheet_csv"),
 ]

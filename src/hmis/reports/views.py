@@ -7,10 +7,17 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from hmis.accounts.permissions import Perm, requires
-from hmis.audit.recording import record_export
-from hmis.reports import dashboard, demographics, queries
+from hmis.audit.recording import record_export, record_print
+from hmis.reports import dashboard, demographics, queries, signin_sheet
 from hmis.reports.figures import dashboard_charts, dashboard_rows, demographic_tables
-from hmis.reports.forms import AttendanceForm, DashboardForm, DemographicsForm, ServicesForm
+from hmis.reports.forms import (
+    AttendanceForm,
+    DashboardForm,
+    DemographicsForm,
+    ServicesForm,
+    SignInSheetForm,
+)
+from hmis.reports.pdf import table_pdf
 
 # The services page shows this many rows; the CSV has them all.
 PAGE_ROWS = 1000
@@ -228,3 +235,95 @@ def demographics_csv(request: HttpRequest) -> HttpResponse:
         rows += [[table.title, label, count] for label, count in table.shared_rows()]
     rows.append(["Note", f"{demographics.HIDDEN}: fewer than 5 clients, or hidden with one", ""])
     return _csv_response(rows, f"demographics-{_stamp(form)}.csv")
+
+
+# --- Daily sign-in sheet ------------------------------------------------------------------------
+
+
+def _sign_in(request):
+    form = SignInSheetForm(request.GET if request.GET else None, user=request.user)
+    if not request.GET or not form.is_valid():
+        return form, None
+    return form, signin_sheet.sign_in_rows(
+        batch=form.cleaned_data["batch"], day=form.cleaned_data["day"]
+    )
+
+
+@requires(Perm.REPORTS)
+def sign_in_sheet(request: HttpRequest) -> HttpResponse:
+    form, rows = _sign_in(request)
+    context = {"form": form, "rows": rows, "query": form.data_query()}
+    status = 400 if request.GET and rows is None else 200
+    return render(request, "reports/sign_in_sheet.html", context, status=status)
+
+
+def _sign_in_title(form) -> tuple[str, list[str]]:
+    batch, day = form.cleaned_data["batch"], form.cleaned_data["day"]
+    where = batch.project.name + (f", {batch.location.name}" if batch.location_id else "")
+    return "Daily sign-in sheet", [
+        f"Batch: {batch.description}. Program: {where}.",
+        f"Date Service Provided: {day:%m/%d/%Y}.",
+    ]
+
+
+@requires(Perm.REPORTS)
+def sign_in_sheet_pdf(request: HttpRequest) -> HttpResponse:
+    form, rows = _sign_in(request)
+    if rows is None:
+        return sign_in_sheet(request)
+    signatures = form.cleaned_data["signatures"]
+    title, lines = _sign_in_title(form)
+    header = ["#", "Time", "Client", "Services and units", "Added by"]
+    widths = [0.4, 0.8, 2.4, 3.4, 1.5]
+    if signatures:
+        header.append("Signature")
+        widths = [0.4, 0.8, 2.0, 2.6, 1.3, 2.9]
+    table = [
+        [
+            row.number,
+            f"{row.time:%I:%M %p}",
+            f"{row.client} ({row.client_id})",
+            row.services + ("" if row.status == "Posted" else f" ({row.status.lower()})"),
+            row.added_by,
+            *([""] if signatures else []),
+        ]
+        for row in rows
+    ]
+    pdf = table_pdf(
+        title=title,
+        lines=[*lines, f"{len(rows)} client{'s' if len(rows) != 1 else ''}."],
+        header=header,
+        rows=table,
+        widths=widths,
+        row_height=30 if signatures else None,
+    )
+    record_print(request, what="Daily sign-in sheet PDF", details=_filters(form))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_sign_in_name(form)}.pdf"'
+    return response
+
+
+@requires(Perm.REPORTS)
+def sign_in_sheet_csv(request: HttpRequest) -> HttpResponse:
+    form, rows = _sign_in(request)
+    if rows is None:
+        return sign_in_sheet(request)
+    lines = [["#", "Time", "Client ID", "Client", "Services and units", "Status", "Added by"]]
+    lines += [
+        [
+            r.number,
+            f"{r.time:%H:%M}",
+            r.client_id,
+            _safe(r.client),
+            _safe(r.services),
+            r.status,
+            _safe(r.added_by),
+        ]
+        for r in rows
+    ]
+    record_export(request, what="Daily sign-in sheet CSV", details=_filters(form))
+    return _csv_response(lines, f"{_sign_in_name(form)}.csv")
+
+
+def _sign_in_name(form) -> str:
+    return f"sign-in-sheet-{form.cleaned_data['batch'].pk}-{form.cleaned_data['day']:%Y%m%d}"
