@@ -15,6 +15,9 @@ urlpatterns = [
     path("demographics/", views.demographics_page, name="demographics"),
     path("demographics.csv", views.demographics_csv, name="demographics_csv"),
     path("sign-in-sheet/", views.sign_in_sheet, name="sign_in_sheet"),
+    path("funders/", views.funders_page, name="funders"),
+    path("funders.csv", views.funders_csv, name="funders_csv"),
+    path("funders.pdf", views.funders_pdf, name="funders_pdf"),
     path("sign-in-sheet.pdf", views.sign_in_sheet_pdf, name="sign_in_sheet_pdf"),
     path("sign-in-sheet.csv", views.sign_in_sheet_csv, name="sign_in_sheet_csv"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from hmis.accounts.permissions import Perm, requires
 from hmis.audit.recording import record_export, record_print
-from hmis.reports import dashboard, demographics, queries, signin_sheet
+from hmis.reports import dashboard, demographics, funders, queries, signin_sheet
 from hmis.reports.figures import dashboard_charts, dashboard_rows, demographic_tables
 from hmis.reports.forms import (
     AttendanceForm,
@@ -327,3 +327,67 @@ def sign_in_sheet_csv(request: HttpRequest) -> HttpResponse:
 
 def _sign_in_name(form) -> str:
     return f"sign-in-sheet-{form.cleaned_data['batch'].pk}-{form.cleaned_data['day']:%Y%m%d}"
+
+
+# --- Funders ------------------------------------------------------------------------------------
+
+
+def _funders(request):
+    form = AttendanceForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return form, None
+    return form, funders.services_by_funder(**_scope(request, form))
+
+
+FUNDER_HEADER = ["Funder", "Grant", "Program", "Service", "Services", "Units"]
+
+
+@requires(Perm.REPORTS)
+def funders_page(request: HttpRequest) -> HttpResponse:
+    form, rows = _funders(request)
+    context = {"form": form, "rows": rows, "query": form.data_query()}
+    return render(request, "reports/funders.html", context, status=200 if rows is not None else 400)
+
+
+@requires(Perm.REPORTS)
+def funders_csv(request: HttpRequest) -> HttpResponse:
+    form, rows = _funders(request)
+    if rows is None:
+        return funders_page(request)
+    lines = [FUNDER_HEADER]
+    lines += [
+        [
+            _safe(r.funder),
+            _safe(r.grant_id),
+            _safe(r.program),
+            _safe(r.service),
+            r.services,
+            r.units,
+        ]
+        for r in rows
+    ]
+    record_export(request, what="Services by funder CSV", details=_filters(form))
+    return _csv_response(lines, f"services-by-funder-{_stamp(form)}.csv")
+
+
+@requires(Perm.REPORTS)
+def funders_pdf(request: HttpRequest) -> HttpResponse:
+    form, rows = _funders(request)
+    if rows is None:
+        return funders_page(request)
+    data = form.cleaned_data
+    pdf = table_pdf(
+        title="Services by funder",
+        lines=[
+            f"Reporting period: {data['start']:%m/%d/%Y} to {data['end']:%m/%d/%Y}.",
+            "A service counts under each grant of its program in force on the day provided.",
+        ],
+        header=FUNDER_HEADER,
+        rows=[[r.funder, r.grant_id, r.program, r.service, r.services, r.units] for r in rows],
+        widths=[3.0, 1.3, 1.9, 2.1, 0.85, 0.85],
+    )
+    record_export(request, what="Services by funder PDF", details=_filters(form))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"services-by-funder-{_stamp(form)}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
