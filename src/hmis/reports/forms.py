@@ -148,3 +148,18 @@ class SignInSheetForm(forms.Form):
 
     def data_query(self) -> str:
         return urlencode({name: value for name, value in self.data.items() if value})
+
+
+class DataQualityForm(AttendanceForm):
+    stale_days = forms.IntegerField(
+        label="No service for (days)", min_value=1, max_value=3650, initial=90
+    )
+    backdated_days = forms.IntegerField(
+        label="Back-dated more than (days)", min_value=0, max_value=3650, initial=7
+    )
+
+    def __init__(self, data, *, user, **kwargs):
+        data = {name: value for name, value in (data or {}).items()}
+        data.setdefault("stale_days", "90")
+        data.setdefault("backdated_days", "7")
+        super().__init__(data, user=user, **kwargs)

@@ -8,11 +8,19 @@ from django.shortcuts import render
 
 from hmis.accounts.permissions import Perm, requires
 from hmis.audit.recording import record_export, record_print
-from hmis.reports import dashboard, demographics, funders, queries, signin_sheet
+from hmis.reports import (
+    dashboard,
+    data_quality,
+    demographics,
+    funders,
+    queries,
+    signin_sheet,
+)
 from hmis.reports.figures import dashboard_charts, dashboard_rows, demographic_tables
 from hmis.reports.forms import (
     AttendanceForm,
     DashboardForm,
+    DataQualityForm,
     DemographicsForm,
     ServicesForm,
     SignInSheetForm,
@@ -391,3 +399,58 @@ def funders_pdf(request: HttpRequest) -> HttpResponse:
     filename = f"services-by-funder-{_stamp(form)}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- Data quality -------------------------------------------------------------------------------
+
+
+@requires(Perm.DATA_QUALITY)
+def data_quality_page(request: HttpRequest) -> HttpResponse:
+    form = DataQualityForm(request.GET, user=request.user)
+    context = {"form": form, "query": form.data_query()}
+    if not form.is_valid():
+        return render(request, "reports/data_quality.html", context, status=400)
+    scope = _scope(request, form)
+    context.update(
+        completeness=data_quality.completeness(**scope),
+        stale=data_quality.stale_enrollments(**scope, days=form.cleaned_data["stale_days"]),
+        unposted=data_quality.unposted_entries(**scope),
+        backdated=data_quality.backdated_services(
+            **scope, days=form.cleaned_data["backdated_days"]
+        ),
+        list_rows=data_quality.LIST_ROWS,
+    )
+    return render(request, "reports/data_quality.html", context)
+
+
+@requires(Perm.DATA_QUALITY)
+def data_quality_csv(request: HttpRequest) -> HttpResponse:
+    """The universal data elements' HUD data-quality table (counts and percentages only)."""
+    form = DataQualityForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return data_quality_page(request)
+    report = data_quality.completeness(**_scope(request, form))
+    rows = [
+        [
+            "Element",
+            "Client doesn't know or prefers not to answer",
+            "Missing or data not collected",
+            "Partial or approximate",
+            "Total",
+            "% of issue rate",
+        ]
+    ]
+    rows += [
+        [
+            f"{e.number} {e.name}",
+            e.doesnt_know,
+            e.missing,
+            e.issues,
+            e.total,
+            f"{e.rate:.2f}",
+        ]
+        for e in report.elements
+    ]
+    rows.append(["Clients served", "", "", "", report.clients, ""])
+    record_export(request, what="Data quality CSV", details=_filters(form))
+    return _csv_response(rows, f"data-quality-{_stamp(form)}.csv")
