@@ -47,21 +47,25 @@ def bar_chart(
     labels: list[str],
     series: list[Series],
     horizontal: bool = False,
+    wide: bool = False,
 ) -> SafeString:
-    """A bar chart (grouped when several series) as inline SVG. `key` makes the ids unique."""
+    """A bar chart (grouped when several series) as inline SVG. `key` makes the ids unique;
+    `wide` charts span the page, the others half of it (their text is drawn to match)."""
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
+    many = len(labels) > 16  # a month of days: label every few, keep the bars
     chart = kind(
         style=STYLE,
         js=[],
         disable_xml_declaration=True,
-        width=720,
-        height=max(260, 26 * len(labels) + 80) if horizontal else 320,
+        width=1000 if wide else 520,
+        height=(max(240, 34 * len(labels) * len(series) + 90) if horizontal else 340),
         show_legend=len(series) > 1,
         legend_at_bottom=True,
-        print_values=len(labels) <= 12,
-        x_label_rotation=0 if horizontal or len(labels) <= 8 else 40,
-        show_minor_x_labels=len(labels) <= 31,
-        x_labels_major_every=max(1, len(labels) // 12) if len(labels) > 31 else None,
+        print_values=not many,
+        print_zeroes=False,
+        x_label_rotation=0 if horizontal or len(labels) <= 8 else 30,
+        show_minor_x_labels=not many,
+        x_labels_major_every=max(2, len(labels) // 10) if many else None,
         truncate_label=-1,
         min_scale=1,
         max_scale=8,

@@ -27,6 +27,7 @@ def dashboard_charts(figures: dict) -> dict:
                 Series("This period", [p.clients for p in undup.points]),
                 Series("Same period last year", [p.clients for p in undup.last_year]),
             ],
+            wide=True,
         ),
         "new_returning": bar_chart(
             key="new-returning",
