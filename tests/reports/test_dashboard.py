@@ -143,3 +143,19 @@ def test_each_figure_takes_a_fixed_number_of_queries(
         dashboard.visits_per_client(**scope)
     with django_assert_num_queries(2):
         dashboard.today(user=staff_a)
+
+
+def test_breakdown_by_program_location_and_batch(scope):
+    found = dashboard.breakdown(**scope)
+
+    def rows(label):
+        return [(r.name, r.clients, r.services, r.units) for r in found[label]]
+
+    assert rows("Program") == [("Day Shelter", 5, 12, 12), ("Supportive Services", 1, 1, 2)]
+    assert rows("Location") == [("(no location)", 4, 7, 8), ("Main Street", 1, 6, 6)]
+    assert rows("Batch") == [("(not from a batch)", 4, 12, 13), ("Front desk", 1, 1, 1)]
+
+
+def test_breakdown_takes_three_queries(scope, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        dashboard.breakdown(**scope)

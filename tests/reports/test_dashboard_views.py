@@ -31,7 +31,8 @@ def test_dashboard_shows_each_chart_as_accessible_svg_with_its_table(browser, se
     for key in ("today", "unduplicated", "new-returning", "codes", "visits"):
         assert f'<title id="chart-{key}-title">' in page
         assert f'<desc id="chart-{key}-desc">' in page
-    assert page.count("<table") == 5
+    assert page.count("<table") == 8  # one per chart, and per program, location and batch
+    assert '<td>Supportive Services</td><td class="num">1</td>' in page
     assert "5</strong> different clients served" in page
 
 

@@ -219,3 +219,38 @@ def today(*, user, project=None, location=None, batch=None) -> Today:
     for hour in arrivals:
         per_hour[hour] += 1
     return Today(day=day, clients=clients, by_hour=sorted(per_hour.items()))
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    name: str
+    clients: int
+    services: int
+    units: int
+
+
+def breakdown(**filters) -> dict[str, list[ScopeRow]]:
+    """Clients, services and units per program, per location and per batch. 3 queries."""
+    services = served(**filters)
+    found = {}
+    for label, name_field, none_label in [
+        ("Program", "project__name", ""),
+        ("Location", "location__name", "(no location)"),
+        ("Batch", "batch_entry__batch__description", "(not from a batch)"),
+    ]:
+        key = name_field.rsplit("__", 1)[0] + "_id" if "batch" not in name_field else None
+        group = ["batch_entry__batch_id", name_field] if key is None else [key, name_field]
+        rows = (
+            services.values(*group)
+            .annotate(
+                clients=Count("client_id", distinct=True),
+                services=Count("pk"),
+                units=Sum("units"),
+            )
+            .order_by("-services", name_field)
+        )
+        found[label] = [
+            ScopeRow(r[name_field] or none_label, r["clients"], r["services"], r["units"] or 0)
+            for r in rows
+        ]
+    return found

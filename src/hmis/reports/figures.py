@@ -89,6 +89,11 @@ def dashboard_rows(figures: dict) -> list[list]:
         rows.append(["Services", _safe(row.code), row.services, ""])
         rows.append(["Units", _safe(row.code), row.units, ""])
     rows += [["Visits per client", band, n, ""] for band, n in figures["visits"].items()]
+    for scope, scope_rows in figures["breakdown"].items():
+        for row in scope_rows:
+            rows.append([f"Clients by {scope.lower()}", _safe(row.name), row.clients, ""])
+            rows.append([f"Services by {scope.lower()}", _safe(row.name), row.services, ""])
+            rows.append([f"Units by {scope.lower()}", _safe(row.name), row.units, ""])
     return rows
 
 

@@ -186,6 +186,7 @@ def _dashboard_figures(request, form) -> dict:
         "new_returning": dashboard.new_and_returning(**scope),
         "codes": dashboard.by_code(**scope),
         "visits": dashboard.visits_per_client(**scope),
+        "breakdown": dashboard.breakdown(**scope),
     }
 
 
