@@ -233,15 +233,13 @@ def breakdown(**filters) -> dict[str, list[ScopeRow]]:
     """Clients, services and units per program, per location and per batch. 3 queries."""
     services = served(**filters)
     found = {}
-    for label, name_field, none_label in [
-        ("Program", "project__name", ""),
-        ("Location", "location__name", "(no location)"),
-        ("Batch", "batch_entry__batch__description", "(not from a batch)"),
+    for label, id_field, name_field, none_label in [
+        ("Program", "project_id", "project__name", ""),
+        ("Location", "location_id", "location__name", "(no location)"),
+        ("Batch", "batch_entry__batch_id", "batch_entry__batch__description", "(not from a batch)"),
     ]:
-        key = name_field.rsplit("__", 1)[0] + "_id" if "batch" not in name_field else None
-        group = ["batch_entry__batch_id", name_field] if key is None else [key, name_field]
         rows = (
-            services.values(*group)
+            services.values(id_field, name_field)
             .annotate(
                 clients=Count("client_id", distinct=True),
                 services=Count("pk"),
