@@ -86,18 +86,18 @@ def dashboard_rows(figures: dict) -> list[list]:
     ]
     rows += [["New clients", "", nr.new, ""], ["Returning clients", "", nr.returning, ""]]
     for row in figures["codes"]:
-        rows.append(["Services", _safe(row.code), row.services, ""])
-        rows.append(["Units", _safe(row.code), row.units, ""])
+        rows.append(["Services", safe_cell(row.code), row.services, ""])
+        rows.append(["Units", safe_cell(row.code), row.units, ""])
     rows += [["Visits per client", band, n, ""] for band, n in figures["visits"].items()]
     for scope, scope_rows in figures["breakdown"].items():
         for row in scope_rows:
-            rows.append([f"Clients by {scope.lower()}", _safe(row.name), row.clients, ""])
-            rows.append([f"Services by {scope.lower()}", _safe(row.name), row.services, ""])
-            rows.append([f"Units by {scope.lower()}", _safe(row.name), row.units, ""])
+            rows.append([f"Clients by {scope.lower()}", safe_cell(row.name), row.clients, ""])
+            rows.append([f"Services by {scope.lower()}", safe_cell(row.name), row.services, ""])
+            rows.append([f"Units by {scope.lower()}", safe_cell(row.name), row.units, ""])
     return rows
 
 
-def _safe(text: str) -> str:
+def safe_cell(text: str) -> str:
     # A cell starting with = + - @ is a formula to a spreadsheet: keep it text (CSV injection).
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

@@ -17,6 +17,7 @@ from hmis.reports import (
     signin_sheet,
 )
 from hmis.reports.figures import dashboard_charts, dashboard_rows, demographic_tables
+from hmis.reports.figures import safe_cell as _safe
 from hmis.reports.forms import (
     AttendanceForm,
     DashboardForm,
@@ -135,11 +136,6 @@ def _filters(form) -> dict:
 
 def _stamp(form) -> str:
     return f"{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}"
-
-
-def _safe(text: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: keep it text (CSV injection).
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _csv_line(values) -> str:
