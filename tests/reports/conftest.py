@@ -95,3 +95,88 @@ def activity(org_a, org_b, staff_a, staff_b, day_shelter):
 @pytest.fixture
 def scan_station_a(org_a):
     return f.make_user(org_a, Role.SCAN_STATION, username="kiosk_a")
+
+
+@pytest.fixture
+def served(org_a, org_b, staff_a, day_shelter):
+    """Services of organization A known by construction (today 03/10/2026; period 03/01-03/10):
+
+      Ann  01/15 (SSO, before the period); 03/02, 03/03, 03/04      -> returning, 3 visits
+      Ben  03/05 visit + meal of 2 units (SSO)                      -> new, 1 visit
+      Cat  03/01 ... 03/06 at Main Street                           -> new, 6 visits
+      Dan  03/05/2025 (last year); today by batch, added 09:40      -> returning, 1 visit
+      Gus  02/28 (the day before the period), 03/01                 -> returning, 1 visit
+      Eve  03/03, voided                                            -> nothing
+      Fay  organization B, 03/03                                    -> never shown to A
+    Visits: 12 services, 12 units; Meal: 1 service, 2 units.
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hmis.batches.models import BatchEntry, EntryStatus
+
+    sso = f.make_project(org_a, "Supportive Services")
+    main_street = f.make_location(day_shelter, "Main Street")
+    visit, meal = f.make_code("Visit"), f.make_code("Meal")
+    batch = f.make_batch(day_shelter, description="Front desk", codes=[(visit, 1)])
+    people = {}
+
+    def give(name, project, day, code=visit, units=1, location=None, entry=None, voided=False):
+        client = people.get(name)
+        if client is None:
+            client = people[name] = f.make_client(name, "Served")
+        enrollment = client.enrollments.filter(project=project).first() or f.enroll(
+            client, project, date(2024, 1, 1)
+        )
+        service = Service.objects.create(
+            client=client,
+            enrollment=enrollment,
+            service_code=code,
+            date_provided=day,
+            units=units,
+            project=project,
+            location=location,
+            batch_entry=entry,
+            provider=staff_a,
+        )
+        if voided:
+            void_service(service=service, user=staff_a, reason="Wrong client")
+        return service
+
+    give("Ann", sso, date(2026, 1, 15))
+    for day in (2, 3, 4):
+        give("Ann", day_shelter, date(2026, 3, day))
+    give("Ben", day_shelter, date(2026, 3, 5))
+    give("Ben", sso, date(2026, 3, 5), code=meal, units=2)
+    for day in range(1, 7):
+        give("Cat", day_shelter, date(2026, 3, day), location=main_street)
+    give("Dan", day_shelter, date(2025, 3, 5))
+    dan = people["Dan"]
+    entry = BatchEntry.objects.create(
+        batch=batch,
+        client=dan,
+        enrollment=dan.enrollments.get(),
+        batch_date=TODAY,
+        date_provided=TODAY,
+        status=EntryStatus.POSTED,
+        added_by=staff_a,
+        added_at=datetime(2026, 3, 10, 9, 40, tzinfo=ZoneInfo("America/Chicago")),
+        posted_by=staff_a,
+        posted_at=datetime(2026, 3, 10, 9, 41, tzinfo=ZoneInfo("America/Chicago")),
+    )
+    give("Dan", day_shelter, TODAY, entry=entry)
+    give("Gus", day_shelter, date(2026, 2, 28))
+    give("Gus", day_shelter, date(2026, 3, 1))
+    give("Eve", day_shelter, date(2026, 3, 3), voided=True)
+    other = f.make_project(org_b, "Other Shelter")
+    give("Fay", other, date(2026, 3, 3))
+    return SimpleNamespace(
+        sso=sso,
+        main_street=main_street,
+        batch=batch,
+        visit=visit,
+        meal=meal,
+        people=people,
+        start=date(2026, 3, 1),
+        end=TODAY,
+    )

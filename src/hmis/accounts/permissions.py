@@ -29,6 +29,7 @@ class Perm(StrEnum):
     IMPORT = "import"  # HUD CSV import
     MANAGE_USERS = "manage_users"
     AUDIT = "audit"
+    DATA_QUALITY = "data_quality"  # the data-quality page: what is missing, stale or unposted
 
 
 _STAFF = {
@@ -46,7 +47,9 @@ _STAFF = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.SYSTEM_ADMIN: frozenset(Perm),
-    Role.AGENCY_ADMIN: frozenset(_STAFF | {Perm.EXPORT, Perm.MANAGE_USERS, Perm.AUDIT}),
+    Role.AGENCY_ADMIN: frozenset(
+        _STAFF | {Perm.EXPORT, Perm.MANAGE_USERS, Perm.AUDIT, Perm.DATA_QUALITY}
+    ),
     Role.STAFF: frozenset(_STAFF),
     Role.READ_ONLY: frozenset({Perm.SIGNED_IN, Perm.VIEW_BATCHES, Perm.VIEW_CLIENTS, Perm.REPORTS}),
     Role.SCAN_STATION: frozenset({Perm.SIGNED_IN, Perm.SCAN}),

@@ -104,3 +104,62 @@ class ServicesForm(ReportForm):
 
     def period(self) -> str:
         return self.cleaned_data.get("group_by") or queries.DAY
+
+
+class DashboardForm(AttendanceForm):
+    """The reports' common filters (period, program, location, batch) and, for the dashboard,
+    whether unduplicated clients are counted per day, week or month."""
+
+    per = forms.ChoiceField(
+        label="Clients per",
+        choices=[("day", "Day"), ("week", "Week"), ("month", "Month")],
+        required=False,
+    )
+
+    def period(self) -> str:
+        # A row per day allows a year; per week or month, five years.
+        return queries.DAY if self.cleaned_data.get("per") in ("", "day", None) else queries.MONTH
+
+    def grain(self) -> str:
+        return self.cleaned_data.get("per") or "day"
+
+
+class DemographicsForm(AttendanceForm):
+    shared = forms.BooleanField(
+        label="Hide small cells (to share outside the agency)",
+        required=False,
+        help_text="Counts of 1 to 4 clients are shown as *. The CSV always hides them.",
+    )
+
+
+class SignInSheetForm(forms.Form):
+    batch = forms.ModelChoiceField(label="Batch", queryset=None)
+    day = forms.DateField(label="Date Service Provided", widget=DATE_WIDGET)
+    signatures = forms.BooleanField(label="Signature lines", required=False)
+
+    def __init__(self, data, *, user, **kwargs):
+        data = {name: value for name, value in (data or {}).items()}
+        data.setdefault("day", timezone.localdate().isoformat())
+        super().__init__(data, **kwargs)
+        self.fields["batch"].queryset = batches_visible_to(user).select_related(
+            "project", "location"
+        )
+        self.fields["batch"].empty_label = "(choose a batch)"
+
+    def data_query(self) -> str:
+        return urlencode({name: value for name, value in self.data.items() if value})
+
+
+class DataQualityForm(AttendanceForm):
+    stale_days = forms.IntegerField(
+        label="No service for (days)", min_value=1, max_value=3650, initial=90
+    )
+    backdated_days = forms.IntegerField(
+        label="Back-dated more than (days)", min_value=0, max_value=3650, initial=7
+    )
+
+    def __init__(self, data, *, user, **kwargs):
+        data = {name: value for name, value in (data or {}).items()}
+        data.setdefault("stale_days", "90")
+        data.setdefault("backdated_days", "7")
+        super().__init__(data, user=user, **kwargs)

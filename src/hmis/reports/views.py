@@ -7,9 +7,26 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from hmis.accounts.permissions import Perm, requires
-from hmis.audit.recording import record_export
-from hmis.reports import queries
-from hmis.reports.forms import AttendanceForm, ServicesForm
+from hmis.audit.recording import record_export, record_print
+from hmis.reports import (
+    dashboard,
+    data_quality,
+    demographics,
+    funders,
+    queries,
+    signin_sheet,
+)
+from hmis.reports.figures import dashboard_charts, dashboard_rows, demographic_tables
+from hmis.reports.figures import safe_cell as _safe
+from hmis.reports.forms import (
+    AttendanceForm,
+    DashboardForm,
+    DataQualityForm,
+    DemographicsForm,
+    ServicesForm,
+    SignInSheetForm,
+)
+from hmis.reports.pdf import table_pdf
 
 # The services page shows this many rows; the CSV has them all.
 PAGE_ROWS = 1000
@@ -121,11 +138,6 @@ def _stamp(form) -> str:
     return f"{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}"
 
 
-def _safe(text: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: keep it text (CSV injection).
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_line(values) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerow(values)
@@ -140,3 +152,302 @@ def _csv_response(rows, filename: str, *, stream: bool = False) -> HttpResponse:
         response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- The program dashboard ----------------------------------------------------------------------
+
+
+def _scope(request, form) -> dict:
+    data = form.cleaned_data
+    return {
+        "user": request.user,
+        "start": data["start"],
+        "end": data["end"],
+        "project": data["project"],
+        "location": data["location"],
+        "batch": data["batch"],
+    }
+
+
+def _dashboard_figures(request, form) -> dict:
+    scope = _scope(request, form)
+    return {
+        "today": dashboard.today(
+            user=request.user,
+            project=scope["project"],
+            location=scope["location"],
+            batch=scope["batch"],
+        ),
+        "unduplicated": dashboard.unduplicated(per=form.grain(), **scope),
+        "new_returning": dashboard.new_and_returning(**scope),
+        "codes": dashboard.by_code(**scope),
+        "visits": dashboard.visits_per_client(**scope),
+        "breakdown": dashboard.breakdown(**scope),
+    }
+
+
+@requires(Perm.REPORTS)
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    form = DashboardForm(request.GET, user=request.user)
+    context = {"form": form, "query": form.data_query()}
+    if not form.is_valid():
+        return render(request, "reports/dashboard.html", context, status=400)
+    figures = _dashboard_figures(request, form)
+    context.update(figures=figures, charts=dashboard_charts(figures))
+    return render(request, "reports/dashboard.html", context)
+
+
+@requires(Perm.REPORTS)
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    form = DashboardForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return dashboard_page(request)
+    figures = _dashboard_figures(request, form)
+    record_export(request, what="Program dashboard CSV", details=_filters(form))
+    return _csv_response(dashboard_rows(figures), f"dashboard-{_stamp(form)}.csv")
+
+
+# --- Demographics -------------------------------------------------------------------------------
+
+
+@requires(Perm.REPORTS)
+def demographics_page(request: HttpRequest) -> HttpResponse:
+    form = DemographicsForm(request.GET, user=request.user)
+    context = {"form": form, "query": form.data_query()}
+    if not form.is_valid():
+        return render(request, "reports/demographics.html", context, status=400)
+    report = demographics.demographics(**_scope(request, form))
+    shared = form.cleaned_data["shared"]
+    context.update(
+        report=report,
+        shared=shared,
+        tables=demographic_tables(report, shared=shared),
+    )
+    return render(request, "reports/demographics.html", context)
+
+
+@requires(Perm.REPORTS)
+def demographics_csv(request: HttpRequest) -> HttpResponse:
+    """Always with small cells hidden: a file can travel outside the agency."""
+    form = DemographicsForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return demographics_page(request)
+    report = demographics.demographics(**_scope(request, form))
+    record_export(request, what="Demographics report CSV", details=_filters(form))
+    rows = [["Table", "Answer", "Clients"]]
+    rows.append(["All clients served", "", demographics.suppress_total(report.clients)])
+    for table in report.tables:
+        rows += [[table.title, label, count] for label, count in table.shared_rows()]
+    rows.append(["Note", f"{demographics.HIDDEN}: fewer than 5 clients, or hidden with one", ""])
+    return _csv_response(rows, f"demographics-{_stamp(form)}.csv")
+
+
+# --- Daily sign-in sheet ------------------------------------------------------------------------
+
+
+def _sign_in(request):
+    form = SignInSheetForm(request.GET if request.GET else None, user=request.user)
+    if not request.GET or not form.is_valid():
+        return form, None
+    return form, signin_sheet.sign_in_rows(
+        batch=form.cleaned_data["batch"], day=form.cleaned_data["day"]
+    )
+
+
+@requires(Perm.REPORTS)
+def sign_in_sheet(request: HttpRequest) -> HttpResponse:
+    form, rows = _sign_in(request)
+    context = {"form": form, "rows": rows, "query": form.data_query()}
+    status = 400 if request.GET and rows is None else 200
+    return render(request, "reports/sign_in_sheet.html", context, status=status)
+
+
+def _sign_in_title(form) -> tuple[str, list[str]]:
+    batch, day = form.cleaned_data["batch"], form.cleaned_data["day"]
+    where = batch.project.name + (f", {batch.location.name}" if batch.location_id else "")
+    return "Daily sign-in sheet", [
+        f"Batch: {batch.description}. Program: {where}.",
+        f"Date Service Provided: {day:%m/%d/%Y}.",
+    ]
+
+
+@requires(Perm.REPORTS)
+def sign_in_sheet_pdf(request: HttpRequest) -> HttpResponse:
+    form, rows = _sign_in(request)
+    if rows is None:
+        return sign_in_sheet(request)
+    signatures = form.cleaned_data["signatures"]
+    title, lines = _sign_in_title(form)
+    header = ["#", "Time", "Client", "Services and units", "Added by"]
+    widths = [0.4, 0.8, 2.4, 3.4, 1.5]
+    if signatures:
+        header.append("Signature")
+        widths = [0.4, 0.8, 2.0, 2.6, 1.3, 2.9]
+    table = [
+        [
+            row.number,
+            f"{row.time:%I:%M %p}",
+            f"{row.client} ({row.client_id})",
+            row.services + ("" if row.status == "Posted" else f" ({row.status.lower()})"),
+            row.added_by,
+            *([""] if signatures else []),
+        ]
+        for row in rows
+    ]
+    pdf = table_pdf(
+        title=title,
+        lines=[*lines, f"{len(rows)} client{'s' if len(rows) != 1 else ''}."],
+        header=header,
+        rows=table,
+        widths=widths,
+        row_height=30 if signatures else None,
+    )
+    record_print(request, what="Daily sign-in sheet PDF", details=_filters(form))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_sign_in_name(form)}.pdf"'
+    return response
+
+
+@requires(Perm.REPORTS)
+def sign_in_sheet_csv(request: HttpRequest) -> HttpResponse:
+    form, rows = _sign_in(request)
+    if rows is None:
+        return sign_in_sheet(request)
+    lines = [["#", "Time", "Client ID", "Client", "Services and units", "Status", "Added by"]]
+    lines += [
+        [
+            r.number,
+            f"{r.time:%H:%M}",
+            r.client_id,
+            _safe(r.client),
+            _safe(r.services),
+            r.status,
+            _safe(r.added_by),
+        ]
+        for r in rows
+    ]
+    record_export(request, what="Daily sign-in sheet CSV", details=_filters(form))
+    return _csv_response(lines, f"{_sign_in_name(form)}.csv")
+
+
+def _sign_in_name(form) -> str:
+    return f"sign-in-sheet-{form.cleaned_data['batch'].pk}-{form.cleaned_data['day']:%Y%m%d}"
+
+
+# --- Funders ------------------------------------------------------------------------------------
+
+
+def _funders(request):
+    form = AttendanceForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return form, None
+    return form, funders.services_by_funder(**_scope(request, form))
+
+
+FUNDER_HEADER = ["Funder", "Grant", "Program", "Service", "Services", "Units"]
+
+
+@requires(Perm.REPORTS)
+def funders_page(request: HttpRequest) -> HttpResponse:
+    form, rows = _funders(request)
+    context = {"form": form, "rows": rows, "query": form.data_query()}
+    return render(request, "reports/funders.html", context, status=200 if rows is not None else 400)
+
+
+@requires(Perm.REPORTS)
+def funders_csv(request: HttpRequest) -> HttpResponse:
+    form, rows = _funders(request)
+    if rows is None:
+        return funders_page(request)
+    lines = [FUNDER_HEADER]
+    lines += [
+        [
+            _safe(r.funder),
+            _safe(r.grant_id),
+            _safe(r.program),
+            _safe(r.service),
+            r.services,
+            r.units,
+        ]
+        for r in rows
+    ]
+    record_export(request, what="Services by funder CSV", details=_filters(form))
+    return _csv_response(lines, f"services-by-funder-{_stamp(form)}.csv")
+
+
+@requires(Perm.REPORTS)
+def funders_pdf(request: HttpRequest) -> HttpResponse:
+    form, rows = _funders(request)
+    if rows is None:
+        return funders_page(request)
+    data = form.cleaned_data
+    pdf = table_pdf(
+        title="Services by funder",
+        lines=[
+            f"Reporting period: {data['start']:%m/%d/%Y} to {data['end']:%m/%d/%Y}.",
+            "A service counts under each grant of its program in force on the day provided.",
+        ],
+        header=FUNDER_HEADER,
+        rows=[[r.funder, r.grant_id, r.program, r.service, r.services, r.units] for r in rows],
+        widths=[3.0, 1.3, 1.9, 2.1, 0.85, 0.85],
+    )
+    record_export(request, what="Services by funder PDF", details=_filters(form))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"services-by-funder-{_stamp(form)}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Data quality -------------------------------------------------------------------------------
+
+
+@requires(Perm.DATA_QUALITY)
+def data_quality_page(request: HttpRequest) -> HttpResponse:
+    form = DataQualityForm(request.GET, user=request.user)
+    context = {"form": form, "query": form.data_query()}
+    if not form.is_valid():
+        return render(request, "reports/data_quality.html", context, status=400)
+    scope = _scope(request, form)
+    context.update(
+        completeness=data_quality.completeness(**scope),
+        stale=data_quality.stale_enrollments(**scope, days=form.cleaned_data["stale_days"]),
+        unposted=data_quality.unposted_entries(**scope),
+        backdated=data_quality.backdated_services(
+            **scope, days=form.cleaned_data["backdated_days"]
+        ),
+        list_rows=data_quality.LIST_ROWS,
+    )
+    return render(request, "reports/data_quality.html", context)
+
+
+@requires(Perm.DATA_QUALITY)
+def data_quality_csv(request: HttpRequest) -> HttpResponse:
+    """The universal data elements' HUD data-quality table (counts and percentages only)."""
+    form = DataQualityForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return data_quality_page(request)
+    report = data_quality.completeness(**_scope(request, form))
+    rows = [
+        [
+            "Element",
+            "Client doesn't know or prefers not to answer",
+            "Missing or data not collected",
+            "Partial or approximate",
+            "Total",
+            "% of issue rate",
+        ]
+    ]
+    rows += [
+        [
+            f"{e.number} {e.name}",
+            e.doesnt_know,
+            e.missing,
+            e.issues,
+            e.total,
+            f"{e.rate:.2f}",
+        ]
+        for e in report.elements
+    ]
+    rows.append(["Clients served", "", "", "", report.clients, ""])
+    record_export(request, what="Data quality CSV", details=_filters(form))
+    return _csv_response(rows, f"data-quality-{_stamp(form)}.csv")
