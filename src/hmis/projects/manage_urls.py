@@ -1,0 +1,19 @@
+from django.urls import path
+
+from hmis.projects import manage_views as views
+
+app_name = "manage_programs"
+urlpatterns = [
+    path("", views.program_list, name="list"),
+    path("new/", views.program_create, name="create"),
+    path("<int:project_id>/", views.program_edit, name="edit"),
+    path("<int:project_id>/locations/new/", views.location_create, name="location_create"),
+    path(
+        "<int:project_id>/locations/<int:location_id>/", views.location_edit, name="location_edit"
+    ),
+    path(
+        "<int:project_id>/locations/<int:location_id>/active/",
+        views.location_active,
+        name="location_active",
+    ),
+]

@@ -1,0 +1,145 @@
+"""Program and location pages (/manage/programs/): agency administrators for their
+organization, system administrators for every organization."""
+
+from dataclasses import fields
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hmis.accounts.permissions import Perm, is_system_admin, requires
+from hmis.projects.access import get_location_for_user, get_project_for_user, projects_visible_to
+from hmis.projects.errors import ProgramError
+from hmis.projects.forms import LocationForm, ProgramForm
+from hmis.projects.managing import (
+    HUD_EXTRA_FIELDS,
+    ProgramValues,
+    save_location,
+    save_program,
+    set_location_active,
+)
+from hmis.projects.models import Organization
+
+PAGE_SIZE = 50
+VALUE_FIELDS = [field.name for field in fields(ProgramValues)]
+
+
+def _organizations(user):
+    organizations = Organization.objects.filter(deleted_at__isnull=True)
+    if is_system_admin(user):
+        return organizations
+    return organizations.filter(pk=user.organization_id)
+
+
+@requires(Perm.MANAGE_PROGRAMS)
+@require_GET
+def program_list(request):
+    programs = (
+        projects_visible_to(request.user)
+        .annotate(location_count=Count("locations", filter=Q(locations__active=True)))
+        .order_by("-active", "name", "pk")
+    )
+    page = Paginator(programs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/manage/list.html",
+        {"page": page, "all_organizations": is_system_admin(request.user), "query_prefix": ""},
+    )
+
+
+def _program_form(request, project):
+    initial = {"active": True, "continuum_project": 0, "hmis_participation": 1}
+    if project is not None:
+        initial = {name: getattr(project, name) for name in VALUE_FIELDS if hasattr(project, name)}
+        initial["organization"] = project.organization_id
+        initial["continuum_project"] = int(project.continuum_project)
+        for field, column in HUD_EXTRA_FIELDS.items():
+            initial[field] = (project.hud_data or {}).get(column)
+    form = ProgramForm(
+        request.POST or None, organizations=_organizations(request.user), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = ProgramValues(**{name: data[name] for name in VALUE_FIELDS})
+        try:
+            project = save_program(
+                admin=request.user,
+                project=project,
+                organization=data["organization"],
+                values=values,
+            )
+        except ProgramError as refusal:
+            for field, message in refusal.details.get(
+                "problems", {refusal.field: refusal.message}
+            ).items():
+                form.add_error(field, message)
+        else:
+            messages.success(request, f"Saved program {project.name}.")
+            return redirect("manage_programs:edit", project_id=project.pk)
+    context = {"form": form, "project": project}
+    if project is not None:
+        context["locations"] = project.locations.order_by("-active", "name")
+        context["location_form"] = LocationForm()
+    return render(request, "projects/manage/form.html", context)
+
+
+@requires(Perm.MANAGE_PROGRAMS)
+@require_http_methods(["GET", "POST"])
+def program_create(request):
+    return _program_form(request, None)
+
+
+@requires(Perm.MANAGE_PROGRAMS)
+@require_http_methods(["GET", "POST"])
+def program_edit(request, project_id):
+    return _program_form(request, get_project_for_user(request.user, project_id))
+
+
+def _location_form(request, project, location):
+    initial = {"name": location.name, "address": location.address} if location else None
+    form = LocationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            location = save_location(
+                admin=request.user, project=project, location=location, **form.cleaned_data
+            )
+        except ProgramError as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            messages.success(request, f"Saved location {location.name}.")
+            return redirect("manage_programs:edit", project_id=project.pk)
+    return render(
+        request,
+        "projects/manage/location.html",
+        {"form": form, "project": project, "location": location},
+    )
+
+
+@requires(Perm.MANAGE_PROGRAMS)
+@require_http_methods(["GET", "POST"])
+def location_create(request, project_id):
+    return _location_form(request, get_project_for_user(request.user, project_id), None)
+
+
+@requires(Perm.MANAGE_PROGRAMS)
+@require_http_methods(["GET", "POST"])
+def location_edit(request, project_id, location_id):
+    project = get_project_for_user(request.user, project_id)
+    return _location_form(
+        request, project, get_location_for_user(request.user, project, location_id)
+    )
+
+
+@requires(Perm.MANAGE_PROGRAMS)
+@require_POST
+def location_active(request, project_id, location_id):
+    project = get_project_for_user(request.user, project_id)
+    location = get_location_for_user(request.user, project, location_id)
+    active = request.POST.get("active") == "1"
+    set_location_active(admin=request.user, location=location, active=active)
+    messages.success(
+        request, f"{'Activated' if active else 'Deactivated'} location {location.name}."
+    )
+    return redirect("manage_programs:edit", project_id=project.pk)
