@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from hmis.accounts.models import Role
+from hmis.api.tokens import create_api_token
 from hmis.batches.models import BatchEntry
 from hmis.services.models import Service
 from tests import factories as f
@@ -87,6 +88,7 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
     )
     card = f.issue_card(client_a)
     location = f.make_location(day_shelter, "A's only site")
+    token, _ = create_api_token(user=staff_a, name="A's kiosk")
     return {
         "batch": batch,
         "entry": entry,
@@ -102,6 +104,7 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
         "code": batch.service_codes.first().service_code,
         "group": batch.service_codes.first().service_code.group,
         "day": date(2025, 3, 3),
+        "token": token,
     }
 
 

@@ -24,6 +24,7 @@ from tests import factories as f
 UNDECLARED_ALLOWED_NAMES = {
     "login",
     "logout",
+    "set_password_link",  # the one-time link is the credential (tests/accounts/test_set_password)
     "api:api-root",
     "api:openapi-json",
     "api:openapi-view",
@@ -140,6 +141,7 @@ OBJECT_FOR_ARGUMENT = {
     "user_id": "user",
     "code_id": "code",
     "group_id": "group",
+    "token_id": "token",
     "day": "day",
 }
 # A bare <pk> means the object the route's first segment names.
