@@ -108,6 +108,9 @@ def hud_problems(values: ProgramValues) -> dict[str, str]:
 
 def _snapshot(project: Project) -> dict:
     values = {name: getattr(project, name) for name in _TRACKED}
+    for name in ("operating_start_date", "operating_end_date"):
+        # Audit rows are JSON: dates as ISO text.
+        values[name] = values[name].isoformat() if values[name] else None
     for column in HUD_EXTRA_FIELDS.values():
         values[column] = (project.hud_data or {}).get(column)
     return values
