@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from hmis.accounts.managing import issue_set_password_link
 from hmis.accounts.models import Role
 from hmis.api.tokens import create_api_token
 from hmis.batches.models import BatchEntry
@@ -89,6 +90,7 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
     card = f.issue_card(client_a)
     location = f.make_location(day_shelter, "A's only site")
     token, _ = create_api_token(user=staff_a, name="A's kiosk")
+    link = issue_set_password_link(admin=None, user=staff_a, url_for=str)
     return {
         "batch": batch,
         "entry": entry,
@@ -105,6 +107,7 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
         "group": batch.service_codes.first().service_code.group,
         "day": date(2025, 3, 3),
         "token": token,
+        "secret": link.secret,  # of a one-time set-password link
     }
 
 

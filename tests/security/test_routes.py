@@ -143,6 +143,7 @@ OBJECT_FOR_ARGUMENT = {
     "group_id": "group",
     "token_id": "token",
     "day": "day",
+    "token": "secret",
 }
 # A bare <pk> means the object the route's first segment names.
 OBJECT_FOR_PK = {
@@ -168,7 +169,7 @@ def _values(route: Route, world) -> dict[str, object]:
             kind = OBJECT_FOR_ARGUMENT.get(argument)
         assert kind, f"{route.route}: the walker does not know <{argument}>; map it above"
         obj = world[kind]
-        values[argument] = obj if kind == "day" else obj.pk
+        values[argument] = obj if kind in ("day", "secret") else obj.pk
     return values
 
 
