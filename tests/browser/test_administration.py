@@ -195,6 +195,8 @@ def test_administration_pages_fit_a_390_px_screen(agency, new_page):
         "catalog": "/manage/catalog/",
         "group": f"/manage/catalog/groups/{group.pk}/",
         "code": f"/manage/catalog/groups/{group.pk}/codes/{code.pk}/",
+        "funder": f"/manage/programs/{agency['shelter'].pk}/funders/new/",
+        "inventory": f"/manage/programs/{agency['shelter'].pk}/inventory/new/",
     }
     for name, url in pages.items():
         page.goto(url)

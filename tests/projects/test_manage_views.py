@@ -63,3 +63,32 @@ def test_create_program_then_add_and_deactivate_a_location(as_admin_a, org_a):
     )
     location.refresh_from_db()
     assert not location.active
+
+
+def test_funder_page_refuses_beside_the_field_then_saves(as_admin_a, day_shelter):
+    url = f"/manage/programs/{day_shelter.pk}/funders/new/"
+    refused = as_admin_a.post(url, {"Funder": "46", "StartDate": "2025-01-01"})
+    body = refused.content.decode()
+    assert "Name the funder when the funding source is 46 (local or other)." in body
+    assert "HUD requires this." in body  # the grant ID
+    saved = as_admin_a.post(url, {"Funder": "8", "GrantID": "ESG-2025", "StartDate": "2025-01-01"})
+    assert saved.status_code == 302
+    page = as_admin_a.get(f"/manage/programs/{day_shelter.pk}/").content.decode()
+    assert "ESG-2025" in page
+
+
+def test_another_organizations_funder_is_not_found(client, org_b, day_shelter):
+    from datetime import date
+
+    from hmis.projects.hud_records import save_hud_record
+
+    funder = save_hud_record(
+        admin=None,
+        project=day_shelter,
+        kind="Funder",
+        data={"Funder": 8, "GrantID": "A-1", "StartDate": date(2025, 1, 1)},
+    )
+    client.force_login(f.make_user(org_b, Role.AGENCY_ADMIN, username="admin_b"))
+    url = f"/manage/programs/{day_shelter.pk}/funders/{funder.pk}/"
+    assert client.get(url).status_code == 404
+    assert client.post(url + "remove/").status_code == 404

@@ -142,6 +142,7 @@ OBJECT_FOR_ARGUMENT = {
     "code_id": "code",
     "group_id": "group",
     "token_id": "token",
+    "record_id": "hud_record",
     "day": "day",
     "token": "secret",
 }

@@ -40,3 +40,14 @@ def get_location_for_user(user, project: Project, pk) -> Location:
         return Location.objects.select_related("project").get(pk=pk, project=project)
     except (Location.DoesNotExist, ValueError, TypeError):
         raise Http404("No such location.") from None
+
+
+def get_hud_record_for_user(user, project: Project, kind: str, pk):
+    """A live Funder/ProjectCoC/Inventory record of a program the caller already fetched through
+    `get_project_for_user`."""
+    from hmis.hudcsv.models import ProjectRecord
+
+    try:
+        return ProjectRecord.objects.get(pk=pk, project=project, kind=kind, deleted_at__isnull=True)
+    except (ProjectRecord.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such record.") from None

@@ -76,3 +76,61 @@ class ProgramForm(forms.Form):
 class LocationForm(forms.Form):
     name = forms.CharField(label="Location name", max_length=200)
     address = forms.CharField(label="Address", max_length=300, required=False)
+
+
+def _count(label: str, required: bool = False) -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=required, min_value=0, max_value=100000)
+
+
+class FunderForm(forms.Form):
+    Funder = forms.TypedChoiceField(
+        label="Funding source",
+        coerce=int,
+        choices=[
+            (value, "46 Local or other funding source" if value == 46 else str(value))
+            for value in sorted(codes.FUNDING_SOURCES)
+        ],
+        help_text="HUD list 2.06.1 (the number from the HUD Data Standards, Appendix B).",
+    )
+    OtherFunder = forms.CharField(
+        label="Other funder", max_length=100, required=False, help_text="When the source is 46."
+    )
+    GrantID = forms.CharField(label="Grant ID", max_length=100, required=False)
+    StartDate = forms.DateField(label="Grant start date", widget=DATE_WIDGET, required=False)
+    EndDate = forms.DateField(label="Grant end date", widget=DATE_WIDGET, required=False)
+
+
+class ProjectCoCForm(forms.Form):
+    CoCCode = forms.CharField(label="CoC code", max_length=6, required=False, help_text="IL-510")
+    Geocode = forms.CharField(label="Geocode", max_length=6, required=False)
+    Address1 = forms.CharField(label="Address", max_length=100, required=False)
+    Address2 = forms.CharField(label="Address line 2", max_length=100, required=False)
+    City = forms.CharField(label="City", max_length=50, required=False)
+    State = forms.CharField(label="State", max_length=2, required=False)
+    ZIP = forms.CharField(label="ZIP", max_length=5, required=False)
+    GeographyType = _hud_field("Geography type", codes.GeographyType)
+
+
+class InventoryForm(forms.Form):
+    CoCCode = forms.CharField(label="CoC code", max_length=6, required=False, help_text="IL-510")
+    HouseholdType = _hud_field("Household type", codes.HouseholdType)
+    Availability = _hud_field("Availability", codes.Availability, "Emergency Shelter only.")
+    ESBedType = _hud_field("Bed type", codes.BedType, "Emergency Shelter only.")
+    UnitInventory = _count("Units", required=False)
+    BedInventory = _count("Beds", required=False)
+    CHVetBedInventory = _count("Beds for chronically homeless veterans")
+    YouthVetBedInventory = _count("Beds for youth veterans")
+    VetBedInventory = _count("Other beds for veterans")
+    CHYouthBedInventory = _count("Beds for chronically homeless youth")
+    YouthBedInventory = _count("Other beds for youth")
+    CHBedInventory = _count("Other beds for the chronically homeless")
+    OtherBedInventory = _count("Other beds")
+    InventoryStartDate = forms.DateField(
+        label="Inventory start date", widget=DATE_WIDGET, required=False
+    )
+    InventoryEndDate = forms.DateField(
+        label="Inventory end date", widget=DATE_WIDGET, required=False
+    )
+
+
+HUD_RECORD_FORMS = {"Funder": FunderForm, "ProjectCoC": ProjectCoCForm, "Inventory": InventoryForm}

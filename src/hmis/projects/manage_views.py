@@ -7,12 +7,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hmis.accounts.permissions import Perm, is_system_admin, requires
-from hmis.projects.access import get_location_for_user, get_project_for_user, projects_visible_to
+from hmis.projects.access import (
+    get_hud_record_for_user,
+    get_location_for_user,
+    get_project_for_user,
+    projects_visible_to,
+)
 from hmis.projects.errors import ProgramError
-from hmis.projects.forms import LocationForm, ProgramForm
+from hmis.projects.forms import HUD_RECORD_FORMS, LocationForm, ProgramForm
+from hmis.projects.hud_records import remove_hud_record, save_hud_record
 from hmis.projects.managing import (
     HUD_EXTRA_FIELDS,
     ProgramValues,
@@ -81,6 +88,8 @@ def _program_form(request, project):
     context = {"form": form, "project": project}
     if project is not None:
         context["locations"] = project.locations.order_by("-active", "name")
+        records = project.hud_records.filter(deleted_at__isnull=True).order_by("created_at", "pk")
+        context["hud_sections"] = [_hud_section(project, kind, records) for kind in KIND_SEGMENTS]
         context["location_form"] = LocationForm()
     return render(request, "projects/manage/form.html", context)
 
@@ -142,4 +151,94 @@ def location_active(request, project_id, location_id):
     messages.success(
         request, f"{'Activated' if active else 'Deactivated'} location {location.name}."
     )
+    return redirect("manage_programs:edit", project_id=project.pk)
+
+
+# --- HUD Funder, ProjectCoC and Inventory records of a program ---------------------------------
+
+KIND_TITLES = {"Funder": "Funder", "ProjectCoC": "CoC and geography", "Inventory": "Inventory"}
+KIND_SEGMENTS = {"Funder": "funders", "ProjectCoC": "coc", "Inventory": "inventory"}
+# What each section's table shows of a record (HUD columns).
+KIND_SUMMARY = {
+    "Funder": ("Funder", "GrantID", "StartDate", "EndDate"),
+    "ProjectCoC": ("CoCCode", "Geocode", "City", "State"),
+    "Inventory": ("CoCCode", "HouseholdType", "BedInventory", "InventoryStartDate"),
+}
+
+
+def _hud_section(project, kind, records) -> dict:
+    segment = KIND_SEGMENTS[kind]
+    return {
+        "title": KIND_TITLES[kind],
+        "slug": segment,
+        "columns": KIND_SUMMARY[kind],
+        "add_url": reverse(f"manage_programs:{segment}_create", args=[project.pk]),
+        "rows": [
+            {
+                "values": [r.data.get(column, "") for column in KIND_SUMMARY[kind]],
+                "edit_url": reverse(f"manage_programs:{segment}_edit", args=[project.pk, r.pk]),
+                "remove_url": reverse(f"manage_programs:{segment}_remove", args=[project.pk, r.pk]),
+            }
+            for r in records
+            if r.kind == kind
+        ],
+    }
+
+
+def _hud_record_form(request, project, kind, hud_record):
+    initial = None
+    if hud_record is not None:
+        initial = dict(hud_record.data)
+    form = HUD_RECORD_FORMS[kind](request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_hud_record(
+                admin=request.user,
+                project=project,
+                kind=kind,
+                data=form.cleaned_data,
+                hud_record=hud_record,
+            )
+        except ProgramError as refusal:
+            for field, message in refusal.details["problems"].items():
+                form.add_error(field, message)
+        else:
+            messages.success(request, f"Saved {KIND_TITLES[kind]} of {project.name}.")
+            return redirect("manage_programs:edit", project_id=project.pk)
+    return render(
+        request,
+        "projects/manage/hud_record.html",
+        {
+            "form": form,
+            "project": project,
+            "kind": kind,
+            "title": KIND_TITLES[kind],
+            "hud_record": hud_record,
+        },
+    )
+
+
+@requires(Perm.MANAGE_PROGRAMS)
+@require_http_methods(["GET", "POST"])
+def hud_record_create(request, project_id, kind):
+    return _hud_record_form(request, get_project_for_user(request.user, project_id), kind, None)
+
+
+@requires(Perm.MANAGE_PROGRAMS)
+@require_http_methods(["GET", "POST"])
+def hud_record_edit(request, project_id, record_id, kind):
+    project = get_project_for_user(request.user, project_id)
+    hud_record = get_hud_record_for_user(request.user, project, kind, record_id)
+    return _hud_record_form(request, project, kind, hud_record)
+
+
+@requires(Perm.MANAGE_PROGRAMS)
+@require_POST
+def hud_record_remove(request, project_id, record_id, kind):
+    project = get_project_for_user(request.user, project_id)
+    remove_hud_record(
+        admin=request.user,
+        hud_record=get_hud_record_for_user(request.user, project, kind, record_id),
+    )
+    messages.success(request, f"Removed a {KIND_TITLES[kind]} record of {project.name}.")
     return redirect("manage_programs:edit", project_id=project.pk)
