@@ -118,3 +118,17 @@ def test_deactivate_from_the_page(as_admin_a, staff_a):
     staff_a.refresh_from_db()
     assert not staff_a.is_active
     assert staff_a.username in as_admin_a.get("/manage/users/?show=inactive").content.decode()
+
+
+def test_users_list_queries_do_not_grow_with_the_users(
+    as_admin_a, org_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        as_admin_a.get("/manage/users/")
+    for n in range(15):
+        f.make_user(org_a, username=f"many{n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        as_admin_a.get("/manage/users/")
