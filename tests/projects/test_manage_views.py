@@ -92,3 +92,11 @@ def test_another_organizations_funder_is_not_found(client, org_b, day_shelter):
     url = f"/manage/programs/{day_shelter.pk}/funders/{funder.pk}/"
     assert client.get(url).status_code == 404
     assert client.post(url + "remove/").status_code == 404
+
+
+def test_a_residential_program_without_inventory_is_flagged(as_admin_a, org_a):
+    from hmis.projects.models import ProjectType
+
+    shelter = f.make_project(org_a, "Night shelter", project_type=ProjectType.ES_NIGHT_BY_NIGHT)
+    page = as_admin_a.get(f"/manage/programs/{shelter.pk}/").content.decode()
+    assert "HUD needs the inventory (units and beds) of this residential program" in page

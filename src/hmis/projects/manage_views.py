@@ -22,14 +22,16 @@ from hmis.projects.forms import HUD_RECORD_FORMS, LocationForm, ProgramForm
 from hmis.projects.hud_records import remove_hud_record, save_hud_record
 from hmis.projects.managing import (
     HUD_EXTRA_FIELDS,
+    RESIDENTIAL_TYPES,
     ProgramValues,
     save_location,
     save_program,
     set_location_active,
 )
-from hmis.projects.models import Organization
+from hmis.projects.models import Organization, ProjectType
 
 PAGE_SIZE = 50
+INVENTORY_TYPES = RESIDENTIAL_TYPES | {ProjectType.RAPID_REHOUSING}
 VALUE_FIELDS = [field.name for field in fields(ProgramValues)]
 
 
@@ -90,6 +92,10 @@ def _program_form(request, project):
         context["locations"] = project.locations.order_by("-active", "name")
         records = project.hud_records.filter(deleted_at__isnull=True).order_by("created_at", "pk")
         context["hud_sections"] = [_hud_section(project, kind, records) for kind in KIND_SEGMENTS]
+        # HUD's Housing Inventory Count needs the beds of residential programs.
+        context["inventory_needed"] = project.project_type in INVENTORY_TYPES and not any(
+            r.kind == "Inventory" for r in records
+        )
         context["location_form"] = LocationForm()
     return render(request, "projects/manage/form.html", context)
 
