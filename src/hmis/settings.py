@@ -285,3 +285,14 @@ HMIS_RETENTION_YEARS = env_int("HMIS_RETENTION_YEARS", 7)
 LOGGING.setdefault("filters", {})["redact_ssn"] = {"()": "hmis.audit.logfilters.RedactSsnFilter"}
 LOGGING["handlers"]["console"].setdefault("filters", []).append("redact_ssn")
 # === End of security section =====================================================================
+
+# --- Email (set-password links for new users; accounts/managing.py) ---------------------------
+# Django's own email settings, read from the environment. With EMAIL_HOST unset no email is sent:
+# the administrator copies the one-time link from the page instead.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hmis@localhost")

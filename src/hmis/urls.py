@@ -14,6 +14,9 @@ urlpatterns = [
     path("reports/", include("hmis.reports.urls")),
     path("audit/", include("hmis.audit.urls")),
     path("api/", include("hmis.api.urls")),
+    path("manage/users/", include("hmis.accounts.manage_urls")),
+    path("manage/programs/", include("hmis.projects.manage_urls")),
+    path("manage/catalog/", include("hmis.services.manage_urls")),
     path("", include("hmis.pages_urls")),
 ]
 

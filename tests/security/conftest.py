@@ -6,8 +6,11 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from hmis.accounts.managing import issue_set_password_link
 from hmis.accounts.models import Role
+from hmis.api.tokens import create_api_token
 from hmis.batches.models import BatchEntry
+from hmis.projects.hud_records import save_hud_record
 from hmis.services.models import Service
 from tests import factories as f
 
@@ -87,6 +90,14 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
     )
     card = f.issue_card(client_a)
     location = f.make_location(day_shelter, "A's only site")
+    token, _ = create_api_token(user=staff_a, name="A's kiosk")
+    link = issue_set_password_link(admin=None, user=staff_a, url_for=str)
+    funder = save_hud_record(
+        admin=None,
+        project=day_shelter,
+        kind="Funder",
+        data={"Funder": 2, "GrantID": "A-GRANT-1", "StartDate": date(2024, 1, 1)},
+    )
     return {
         "batch": batch,
         "entry": entry,
@@ -102,6 +113,9 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
         "code": batch.service_codes.first().service_code,
         "group": batch.service_codes.first().service_code.group,
         "day": date(2025, 3, 3),
+        "token": token,
+        "hud_record": funder,
+        "secret": link.secret,  # of a one-time set-password link
     }
 
 

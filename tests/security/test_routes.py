@@ -28,6 +28,7 @@ UNDECLARED_ALLOWED_NAMES = {
     # before a session exists; each checks who passed the password (accounts/two_factor_views.py).
     "two_factor_verify",
     "two_factor_set_up",
+    "set_password_link",  # the one-time link is the credential (tests/accounts/test_set_password)
     "api:api-root",
     "api:openapi-json",
     "api:openapi-view",
@@ -144,7 +145,10 @@ OBJECT_FOR_ARGUMENT = {
     "user_id": "user",
     "code_id": "code",
     "group_id": "group",
+    "token_id": "token",
+    "record_id": "hud_record",
     "day": "day",
+    "token": "secret",
 }
 # A bare <pk> means the object the route's first segment names.
 OBJECT_FOR_PK = {
@@ -170,7 +174,7 @@ def _values(route: Route, world) -> dict[str, object]:
             kind = OBJECT_FOR_ARGUMENT.get(argument)
         assert kind, f"{route.route}: the walker does not know <{argument}>; map it above"
         obj = world[kind]
-        values[argument] = obj if kind == "day" else obj.pk
+        values[argument] = obj if kind in ("day", "secret") else obj.pk
     return values
 
 

@@ -30,6 +30,9 @@ class User(AbstractUser):
     can_override_bars = models.BooleanField(
         default=False, help_text="May add a barred client to a batch, giving a reason (audited)."
     )
+    can_manage_bars = models.BooleanField(
+        default=False, help_text="May record, change and lift bars (with the manage bars pages)."
+    )
     phone = models.CharField(max_length=10, blank=True)
     phone_extension = models.CharField(max_length=5, blank=True)
     # HUD User.csv key (UserID).
@@ -76,3 +79,30 @@ class SignInThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures} failures"
+
+
+class SetPasswordLinkQuerySet(models.QuerySet):
+    def usable(self, now):
+        return self.filter(used_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+class SetPasswordLink(models.Model):
+    """A one-time link an administrator hands a new user (or one who forgot their password) to
+    choose a password. Only the SHA-256 of its secret is stored: the link is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="set_password_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SetPasswordLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Set-password link for {self.user_id}"

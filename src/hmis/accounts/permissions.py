@@ -27,7 +27,9 @@ class Perm(StrEnum):
     REPORTS = "reports"
     EXPORT = "export"  # HUD CSV and other exports
     IMPORT = "import"  # HUD CSV import
-    MANAGE_USERS = "manage_users"
+    MANAGE_USERS = "manage_users"  # users of the organization, their API tokens
+    MANAGE_PROGRAMS = "manage_programs"  # programs and their locations
+    MANAGE_CATALOG = "manage_catalog"  # service groups and codes
     AUDIT = "audit"
     DATA_QUALITY = "data_quality"  # the data-quality page: what is missing, stale or unposted
 
@@ -48,7 +50,15 @@ _STAFF = {
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.SYSTEM_ADMIN: frozenset(Perm),
     Role.AGENCY_ADMIN: frozenset(
-        _STAFF | {Perm.EXPORT, Perm.MANAGE_USERS, Perm.AUDIT, Perm.DATA_QUALITY}
+        _STAFF
+        | {
+            Perm.EXPORT,
+            Perm.MANAGE_USERS,
+            Perm.MANAGE_PROGRAMS,
+            Perm.MANAGE_CATALOG,
+            Perm.AUDIT,
+            Perm.DATA_QUALITY,
+        }
     ),
     Role.STAFF: frozenset(_STAFF),
     Role.READ_ONLY: frozenset({Perm.SIGNED_IN, Perm.VIEW_BATCHES, Perm.VIEW_CLIENTS, Perm.REPORTS}),

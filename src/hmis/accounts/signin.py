@@ -292,6 +292,22 @@ def unlock(*, username: str = "", address: str = "") -> int:
     return deleted
 
 
+def locked_usernames(usernames) -> set[str]:
+    """Which of these accounts have a full lock in force now, from any address or browser (one
+    query, for the users list). Waits between attempts are not locks."""
+    names = {_name(username): username for username in usernames}
+    if not names:
+        return set()
+    match = Q(pk__in=[])
+    for name in names:
+        match |= Q(key=f"user:{name}")
+        match |= Q(key__startswith=f"pair:{name}|") | Q(key__startswith=f"browser:{name}|")
+    keys = SignInThrottle.objects.filter(
+        match, failures=0, locked_until__gt=timezone.now()
+    ).values_list("key", flat=True)
+    return {names[key.partition(":")[2].partition("|")[0]] for key in keys}
+
+
 def record_failed_second_factor(*, user: User, attempt: Attempt, reason: str) -> None:
     """Audit a wrong code after a correct password (django-otp slows the device's next tries)."""
     _audit(AuditAction.LOGIN_FAILED, user, attempt, reason)

@@ -14,4 +14,5 @@ urlpatterns = [
         name="two_factor_recovery_codes",
     ),
     path("two-factor/turn-off/", two_factor_views.turn_off, name="two_factor_turn_off"),
+    path("set-password/<str:token>/", views.set_password_link_view, name="set_password_link"),
 ]

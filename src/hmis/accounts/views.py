@@ -124,3 +124,44 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         )
     logout(request)
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@sensitive_post_parameters("password1", "password2")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def set_password_link_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Choose a password with a one-time link from an administrator (no sign-in needed: the link
+    is the proof). A used, expired or replaced link is refused."""
+    from hmis.accounts.errors import AccountError
+    from hmis.accounts.forms import SetPasswordForm
+    from hmis.accounts.managing import find_set_password_link, set_password_with_link
+
+    try:
+        link = find_set_password_link(token)
+    except AccountError as refusal:
+        return render(
+            request, "accounts/set_password.html", {"refusal": refusal.message}, status=410
+        )
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_password_with_link(
+                secret=token,
+                password=form.cleaned_data["password1"],
+                address=request_address(request),
+            )
+        except AccountError as refusal:
+            if refusal.field is None:
+                return render(
+                    request, "accounts/set_password.html", {"refusal": refusal.message}, status=410
+                )
+            form.add_error(refusal.field, refusal.message)
+        else:
+            if request.user.is_authenticated:
+                logout(request)
+            from django.contrib import messages
+
+            messages.success(request, "Your password is set. Sign in with it.")
+            return redirect("login")
+    return render(request, "accounts/set_password.html", {"form": form, "account": link.user})

@@ -21,7 +21,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from hmis.api.auth import TokenAuth
-from hmis.api.endpoints import batches, clients, entries, voiding
+from hmis.api.endpoints import batches, catalog, clients, entries, programs, voiding
 from hmis.api.errors import status_for_code
 from hmis.errors import DomainError
 
@@ -41,6 +41,8 @@ api.add_router("/clients", clients.router)
 api.add_router("/batches", batches.router)
 api.add_router("/batches", entries.router)
 api.add_router("/services", voiding.router)
+api.add_router("/programs", programs.router)
+api.add_router("/catalog", catalog.router)
 
 
 def error(request, status: int, code: str, message: str, **extra):

@@ -72,6 +72,12 @@ def add_client_to_batch(
         raise BatchError(
             errors.BATCH_INACTIVE, "ERROR: This batch has been deactivated.", client=client
         )
+    if batch.location_id and not batch.location.active:
+        raise BatchError(
+            errors.LOCATION_INACTIVE,
+            errors.LOCATION_INACTIVE_MESSAGE.format(location=batch.location.name),
+            client=client,
+        )
     if date_provided > today:
         raise BatchError(
             errors.FUTURE_DATE,

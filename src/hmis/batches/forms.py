@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from hmis.accounts.models import Role, User
 from hmis.projects.models import Location, Project
-from hmis.services.catalog import codes_available_to
+from hmis.services.catalog import check_codes_for_batch, codes_offered_to_organization
+from hmis.services.errors import CatalogError
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -88,10 +89,15 @@ class CodeRowForm(forms.Form):
 
     def __init__(self, *args, organization_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service_code"].queryset = codes_available_to(organization_id)
+        self.fields["service_code"].queryset = codes_offered_to_organization(organization_id)
 
 
 class BaseCodeRowFormSet(BaseFormSet):
+    # Set by the view before validation: the batch's program (its service groups only) and the
+    # codes the batch already has (kept even if retired since).
+    project = None
+    kept_code_ids: frozenset[int] = frozenset()
+
     def clean(self):
         if any(self.errors):
             return
@@ -107,6 +113,13 @@ class BaseCodeRowFormSet(BaseFormSet):
             chosen.append(code)
         if not chosen:
             raise forms.ValidationError("Add at least one service code.")
+        if self.project is not None:
+            try:
+                check_codes_for_batch(
+                    codes=chosen, project=self.project, kept_code_ids=self.kept_code_ids
+                )
+            except CatalogError as refusal:
+                raise forms.ValidationError(refusal.message, code=refusal.code) from None
 
     def codes(self):
         """[(ServiceCode, units)] of the rows kept."""

@@ -129,7 +129,15 @@ def _batch_form(request, *, batch):
     if request.method == "POST":
         form = BatchForm(request.POST, organization_id=org)
         rows = CodeRowFormSet(request.POST, prefix="codes", form_kwargs={"organization_id": org})
-        if form.is_valid() and rows.is_valid():
+        form_valid = form.is_valid()
+        # The codes are checked against the chosen program's service groups (and retired codes
+        # refused unless the batch already had them).
+        rows.project = form.cleaned_data.get("project") if form_valid else None
+        if batch is not None:
+            rows.kept_code_ids = frozenset(
+                batch.service_codes.values_list("service_code_id", flat=True)
+            )
+        if form_valid and rows.is_valid():
             batch = save_batch(user=user, batch=batch, **form.cleaned_data, codes=rows.codes())
             messages.success(request, f"Saved batch “{batch.description}”.")
             return redirect("batches:list")
@@ -162,9 +170,16 @@ def _batch_form(request, *, batch):
             "form": form,
             "rows": rows,
             "batch": batch,
-            "groups": groups_available_to(org),
+            "groups": groups_available_to(org, _form_project_id(form)),
         },
     )
+
+
+def _form_project_id(form) -> int | None:
+    """The program the batch form shows (posted or initial), for the picker's groups."""
+    value = form["project"].value()
+    value = getattr(value, "pk", value)
+    return int(value) if str(value or "").isdigit() else None
 
 
 def _chosen_code(row):

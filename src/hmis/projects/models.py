@@ -23,6 +23,14 @@ class ProjectType(models.IntegerChoices):
     COORDINATED_ENTRY = 14, "Coordinated Entry"
 
 
+class HMISParticipationType(models.IntegerChoices):
+    """HUD data element 2.08.1 (HMISParticipation.csv)."""
+
+    NOT_PARTICIPATING = 0, "Not participating"
+    HMIS_PARTICIPATING = 1, "HMIS participating"
+    COMPARABLE_DATABASE = 2, "Comparable database participating"
+
+
 class Organization(models.Model):
     """An agency. Every batch, enrollment, bar and service lives in one."""
 
@@ -62,6 +70,15 @@ class Project(models.Model):
     operating_start_date = models.DateField()
     operating_end_date = models.DateField(null=True, blank=True)
     continuum_project = models.BooleanField(default=False)
+    hmis_participation = models.PositiveSmallIntegerField(
+        choices=HMISParticipationType.choices,
+        default=HMISParticipationType.HMIS_PARTICIPATING,
+        verbose_name="HMIS participation",
+    )
+    # Exit clients with no service for this many days (the nightly job reads it); None: never.
+    auto_exit_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name="Auto-exit after N days without a service"
+    )
     active = models.BooleanField(default=True)
     hud_project_id = models.CharField(
         max_length=32, unique=True, null=True, blank=True, default=new_hud_id
@@ -79,7 +96,11 @@ class Project(models.Model):
                 condition=Q(operating_end_date__isnull=True)
                 | Q(operating_end_date__gte=F("operating_start_date")),
                 name="project_operating_end_not_before_start",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_exit_days__isnull=True) | Q(auto_exit_days__gte=1),
+                name="project_auto_exit_days_positive",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,3 +27,25 @@ def get_service_for_user(user, pk) -> Service:
         )
     except (Service.DoesNotExist, ValueError, TypeError):
         raise Http404("No such service.") from None
+
+
+def get_managed_group(admin, pk):
+    """A service group the administrator may manage, or 404 (another organization's, or a shared
+    group for an agency administrator)."""
+    from hmis.services.catalog import groups_managed_by
+    from hmis.services.models import ServiceGroup
+
+    try:
+        return groups_managed_by(admin).get(pk=pk)
+    except (ServiceGroup.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such service group.") from None
+
+
+def get_managed_code(admin, group, pk):
+    """A code of a group the caller already fetched through `get_managed_group`."""
+    from hmis.services.models import ServiceCode
+
+    try:
+        return ServiceCode.objects.get(pk=pk, group=group)
+    except (ServiceCode.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such service code.") from None

@@ -10,6 +10,7 @@ class ServiceCodeInline(admin.TabularInline):
     extra = 0
     fields = (
         "name",
+        "unit_of_measure",
         "default_units",
         "limit_count",
         "limit_period_days",

@@ -36,6 +36,9 @@ class ServiceCode(models.Model):
 
     group = models.ForeignKey(ServiceGroup, on_delete=models.PROTECT, related_name="codes")
     name = models.CharField(max_length=200)
+    unit_of_measure = models.CharField(
+        max_length=50, blank=True, help_text="What one unit is: a meal, a night, a voucher..."
+    )
     default_units = models.PositiveIntegerField(default=1)
     limit_count = models.PositiveIntegerField(
         null=True, blank=True, help_text="At most this many per client..."
@@ -45,6 +48,9 @@ class ServiceCode(models.Model):
     )
     hud_record_type = models.PositiveSmallIntegerField(null=True, blank=True)
     hud_type_provided = models.PositiveSmallIntegerField(null=True, blank=True)
+    # False: recorded only outside batches (e.g. imported); the batch form does not offer it.
+    usable_in_batches = models.BooleanField(default=True)
+    # False: retired. Stays on past services; cannot be added to a batch again.
     active = models.BooleanField(default=True)
 
     class Meta:

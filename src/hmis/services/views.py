@@ -7,22 +7,49 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hmis.accounts.permissions import Perm, requires
 from hmis.errors import DomainError
+from hmis.projects.access import get_project_for_user
 from hmis.services.access import get_service_for_user
-from hmis.services.catalog import find_codes
+from hmis.services.catalog import find_codes, groups_available_to
+from hmis.services.errors import CatalogError
 from hmis.services.voiding import void_service
+
+
+def _batch_program(request):
+    """The batch form's *Program* sent along with a picker request (404 for another
+    organization's), or None when none is chosen yet."""
+    project_id = request.GET.get("project", "")
+    return get_project_for_user(request.user, project_id) if project_id.isdigit() else None
 
 
 @requires(Perm.MANAGE_BATCHES)
 @require_GET
 def picker(request):
-    """Codes of the chosen *Service Group* matching *Search* (an htmx fragment of buttons)."""
+    """Codes of the chosen *Service Group* matching *Search* (an htmx fragment of buttons), among
+    the groups of the batch's program; a group that program may not use is refused (400)."""
     group = request.GET.get("group", "")
-    codes = find_codes(
-        organization_id=request.user.organization_id,
-        group_id=int(group) if group.isdigit() else None,
-        search=request.GET.get("q", "")[:100],
-    )
+    try:
+        codes = find_codes(
+            organization_id=request.user.organization_id,
+            group_id=int(group) if group.isdigit() else None,
+            search=request.GET.get("q", "")[:100],
+            project=_batch_program(request),
+        )
+    except CatalogError as refusal:
+        return render(
+            request, "services/_picker_results.html", {"refusal": refusal.message}, status=400
+        )
     return render(request, "services/_picker_results.html", {"codes": codes})
+
+
+@requires(Perm.MANAGE_BATCHES)
+@require_GET
+def picker_groups(request):
+    """The picker's *Service Group* options for the program just chosen on the batch form."""
+    project = _batch_program(request)
+    groups = groups_available_to(
+        request.user.organization_id, project.pk if project is not None else None
+    )
+    return render(request, "services/_picker_groups.html", {"groups": groups[:200]})
 
 
 class VoidForm(forms.Form):
