@@ -150,7 +150,11 @@ class ClientDetails:
         dob_dq = self.dob_data_quality
         if dob_dq is None:
             dob_dq = FULL if self.dob else NOT_COLLECTED
-        races = tuple(r for r in RACE_COLUMNS if r in set(self.races or ()))
+        given = list(dict.fromkeys(self.races or ()))
+        # Known races in HUD's order; anything else kept, for problems() to refuse.
+        races = tuple(r for r in RACE_COLUMNS if r in given) + tuple(
+            r for r in given if r not in RACE_COLUMNS
+        )
         race_none = self.race_none
         if not races and race_none is None:
             race_none = NOT_COLLECTED
