@@ -10,7 +10,8 @@ A record is a likely duplicate of the typed person when
 
 Finding candidates is indexed on both databases, so a check among 100,000 clients stays well
 under a second (bench/duplicates.py): PostgreSQL's pg_trgm `%` operator on the folded
-`search_name` (GIN index of migration 0002), SQLite a RapidFuzz pass over the folded names; on
+`search_name` (GIN index of migration 0002), SQLite a RapidFuzz pass over the names having a word
+that starts like a typed word (`_by_fuzzy_scan`); on
 both, the birth dates and SSN last four through their own indexes. The candidates are then scored
 the same way in Python whatever the database.
 """
@@ -32,7 +33,9 @@ NICKNAME_LAST_NAME = 80
 # Trigram similarity a PostgreSQL candidate needs; low, since the Python score decides.
 TRIGRAM_THRESHOLD = 0.35
 SQLITE_NAME_CUTOFF = 70
-CANDIDATE_LIMIT = 500
+SQLITE_PREFIX = 3
+NICKNAME_QUERIES = 8
+CANDIDATE_LIMIT = 200
 DEFAULT_LIMIT = 10
 # pg_trgm's similarity operator (`%`, doubled for the driver's parameter style).
 _TRIGRAM_MATCH = '"clients_client"."search_name" %% %s'
@@ -90,13 +93,12 @@ def find_duplicates(
     ssn_last4 = ssn_last4 if (ssn_last4 or "").isdigit() and len(ssn_last4) == 4 else ""
     if not (typed or dobs or ssn_last4):
         return []
-    queries = _name_queries(first, last)
     pks = set(_by_dob_or_ssn(clients, dobs, ssn_last4))
     if typed:
         if connection.vendor == "postgresql":
-            pks |= _by_trigram(clients, queries)
+            pks |= _by_trigram(clients, _name_queries(first, last))
         else:
-            pks |= _by_fuzzy_scan(clients, queries)
+            pks |= _by_fuzzy_scan(clients, first, last)
     pks.discard(exclude_pk)
     if not pks:
         return []
@@ -125,7 +127,7 @@ def _dob_variants(dob: date | None) -> list[date]:
 def _name_queries(first: str, last: str) -> list[str]:
     """The typed name, and the same with each canonical form of a nickname as first name."""
     queries = [" ".join(p for p in (first, last) if p)]
-    for other in sorted(_nickname_family(first) - {first})[:6]:
+    for other in sorted(_nickname_family(first) - {first})[:NICKNAME_QUERIES]:
         queries.append(" ".join(p for p in (other, last) if p))
     return [q for q in queries if q]
 
@@ -174,16 +176,33 @@ def _by_trigram(clients: QuerySet, queries: list[str]) -> set[int]:
     return found
 
 
-def _by_fuzzy_scan(clients: QuerySet, queries: list[str]) -> set[int]:
-    """SQLite has no trigram index: one pass of RapidFuzz (C++) over every folded name."""
-    rows = list(clients.values_list("pk", "search_name"))
+def _by_fuzzy_scan(clients: QuerySet, first: str, last: str) -> set[int]:
+    """SQLite has no trigram index. Block first: names with a word beginning with the first
+    letters of a typed word (either name, either order: a misspelling must spoil the start of
+    both names to be missed, and then the birth date and SSN still find it); then RapidFuzz (C++)
+    keeps the best-scoring of those, and a nickname of the first name with a like last name."""
+    typed = " ".join(p for p in (first, last) if p)
+    block = Q()
+    for prefix in {word[:SQLITE_PREFIX] for word in typed.split()}:
+        block |= Q(search_name__startswith=prefix) | Q(search_name__contains=f" {prefix}")
+    rows = list(clients.filter(block).values_list("pk", "search_name"))
     names = [name for _, name in rows]
-    found: set[int] = set()
-    for query in queries:
-        for _, _, index in process.extract_iter(
-            query, names, scorer=fuzz.token_set_ratio, score_cutoff=SQLITE_NAME_CUTOFF
-        ):
-            found.add(rows[index][0])
+    found = {
+        rows[index][0]
+        for _, _, index in process.extract(
+            typed,
+            names,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=SQLITE_NAME_CUTOFF,
+            limit=CANDIDATE_LIMIT,
+        )
+    }
+    family = _nickname_family(first) - {first}
+    if family and last:
+        for pk, name in rows:
+            words = name.split()
+            if words[0] in family and fuzz.ratio(words[-1], last) >= NICKNAME_LAST_NAME:
+                found.add(pk)
     return found
 
 
