@@ -9,7 +9,9 @@ from hmis.audit.models import AuditEvent
 from hmis.batches.errors import BatchError
 from hmis.batches.intake import enroll_and_add
 from hmis.batches.models import BatchEntry
+from hmis.clients.cards import CardError, generate_code
 from hmis.clients.intake import IntakeError
+from hmis.clients.lookup import find_client_by_card
 from hmis.clients.models import Client, Enrollment
 from hmis.clients.ude import ClientDetails
 from tests import factories as f
@@ -104,3 +106,35 @@ def test_a_failure_after_the_client_is_created_rolls_everything_back(batch, staf
             date_provided=day,
         )
     assert not Client.objects.exists() and not Enrollment.objects.exists()
+
+
+def test_the_unknown_card_scanned_is_issued_to_the_new_client(batch, staff_a):
+    code = generate_code()
+    day = _today()
+    result = enroll_and_add(
+        batch=batch,
+        user=staff_a,
+        details=_details(),
+        card_code=code,
+        entry_date=day,
+        batch_date=day,
+        date_provided=day,
+    )
+    assert find_client_by_card(code) == result.client
+
+
+def test_a_card_already_in_use_leaves_nothing_written(batch, staff_a, org_a):
+    holder = f.make_client("Tom", "Baker", organization=org_a)
+    card = f.issue_card(holder, code=generate_code())
+    day = _today()
+    with pytest.raises(CardError):
+        enroll_and_add(
+            batch=batch,
+            user=staff_a,
+            details=_details(),
+            card_code=card.code,
+            entry_date=day,
+            batch_date=day,
+            date_provided=day,
+        )
+    assert Client.objects.count() == 1 and not Enrollment.objects.exists()

@@ -72,6 +72,7 @@ def test_walk_in_from_an_unknown_card_to_a_posted_service(agency, new_page):
     # The HUD intake, with a misspelled name of an existing client.
     expect(page.get_by_role("heading", name="New client")).to_be_visible()
     fill_hud_intake(page)
+    expect(page.get_by_label("Give the scanned card to the new client")).to_be_checked()
     page.get_by_role("button", name="Check for duplicates, enroll and add to batch").click()
     duplicates = page.get_by_role("region", name="Possible duplicates")
     expect(duplicates).to_contain_text("Núñez, José")
@@ -90,6 +91,7 @@ def test_walk_in_from_an_unknown_card_to_a_posted_service(agency, new_page):
     expect(page.get_by_role("heading", name="Add Clients to Batch")).to_be_visible()
     created = Client.objects.get(last_name="Nunes")
     assert created.hud_data["HispanicLatinao"] == 1 and created.ssn_last4 == "6789"
+    assert created.cards.get().code == code  # the scanned card is now theirs
     assert created.enrollments.get().project == agency["shelter"]
     expect(page.locator("#entries")).to_contain_text("Nunes, Jose")
 

@@ -189,6 +189,7 @@ class IntakeForm(ClientForm):
         initial=EXISTING,
     )
     entry_date = forms.DateField(label="Entry date", widget=DATE_WIDGET)
+    give_card = forms.BooleanField(label="Give the scanned card to the new client", required=False)
 
     def __init__(self, *args, has_existing: bool, date_provided=None, **kwargs):
         super().__init__(*args, **kwargs)

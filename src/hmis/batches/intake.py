@@ -18,6 +18,7 @@ from hmis.batches import errors
 from hmis.batches.adding import add_client_to_batch
 from hmis.batches.errors import BatchError
 from hmis.batches.models import BatchEntry, ServiceBatch
+from hmis.clients.cards import issue_card
 from hmis.clients.intake import create_client, enroll_client
 from hmis.clients.models import Client, Enrollment
 from hmis.clients.ude import ClientDetails
@@ -54,10 +55,13 @@ def enroll_and_add(
     date_provided: date,
     client: Client | None = None,
     details: ClientDetails | None = None,
+    card_code: str = "",
 ) -> IntakeResult:
     """Enroll `client` (or a new client made from `details`) in the batch's program from
-    `entry_date` and add them to the batch for `date_provided`. Raises BatchError for a bad entry
-    date and IntakeError for details breaking a HUD rule, writing nothing."""
+    `entry_date` and add them to the batch for `date_provided`. `card_code`: the unknown card just
+    scanned, issued to the new client so that the next scan finds them. Raises BatchError for a
+    bad entry date, IntakeError for details breaking a HUD rule and CardError for a card that
+    cannot be issued, writing nothing."""
     if (client is None) == (details is None):
         raise ValueError("Give either an existing client or the details of a new one.")
     check_entry_date(entry_date=entry_date, date_provided=date_provided)
@@ -65,6 +69,8 @@ def enroll_and_add(
         created = client is None
         if created:
             client = create_client(user=user, details=details)
+            if card_code:
+                issue_card(client=client, user=user, code=card_code)
         enrollment = enroll_client(
             client=client, project=batch.project, entry_date=entry_date, user=user
         )

@@ -41,6 +41,7 @@ from hmis.batches.recent import recent_clients
 from hmis.batches.removing import remove_entry
 from hmis.batches.units import set_entry_units
 from hmis.clients.access import can_see_full_record, clients_fully_visible_to
+from hmis.clients.cards import CardError
 from hmis.clients.errors import LookupFailed
 from hmis.clients.intake import IntakeError
 from hmis.clients.lookup import find_client_by_card, search_clients
@@ -478,6 +479,7 @@ def enroll(request, pk):
         initial={
             "entry_date": date_provided,
             "who": IntakeForm.EXISTING if existing else IntakeForm.NEW,
+            "give_card": True,
             **name_initial(source.get("name", "")),
         },
     )
@@ -492,6 +494,7 @@ def enroll(request, pk):
                     user=request.user,
                     client=None if new else existing,
                     details=form.details if new else None,
+                    card_code=_card_to_give(request, form, source) if new else "",
                     entry_date=form.cleaned_data["entry_date"],
                     batch_date=batch_date,
                     date_provided=date_provided,
@@ -500,6 +503,8 @@ def enroll(request, pk):
                 show_refusal(form, refused)
             except BatchError as refused:
                 form.add_error("entry_date", refused.message)
+            except CardError as refused:
+                form.add_error("give_card", refused.message)
             else:
                 _say_intake_result(request, batch, result)
                 return redirect(_desk_url(batch, batch_date, date_provided))
@@ -521,6 +526,12 @@ def enroll(request, pk):
             "desk_url": _desk_url(batch, batch_date, date_provided),
         },
     )
+
+
+def _card_to_give(request, form, source) -> str:
+    """The unknown card scanned at the desk, when the new client is to have it."""
+    wanted = form.cleaned_data.get("give_card") and has_perm(request.user, Perm.MANAGE_CARDS)
+    return source.get("card", "").strip() if wanted else ""
 
 
 def _say_intake_result(request, batch, result) -> None:
