@@ -34,11 +34,14 @@ NICKNAME_LAST_NAME = 80
 TRIGRAM_THRESHOLD = 0.35
 SQLITE_NAME_CUTOFF = 70
 SQLITE_PREFIX = 3
-NICKNAME_QUERIES = 8
+NICKNAME_QUERIES = 4
 CANDIDATE_LIMIT = 200
+# Candidates scored in Python at most (each query's best come first).
+MAX_CANDIDATES = 600
 DEFAULT_LIMIT = 10
 # pg_trgm's similarity operator (`%`, doubled for the driver's parameter style).
 _TRIGRAM_MATCH = '"clients_client"."search_name" %% %s'
+_TRIGRAM_SIMILARITY = 'similarity("clients_client"."search_name", %s)'
 
 
 @dataclass(frozen=True)
@@ -93,16 +96,17 @@ def find_duplicates(
     ssn_last4 = ssn_last4 if (ssn_last4 or "").isdigit() and len(ssn_last4) == 4 else ""
     if not (typed or dobs or ssn_last4):
         return []
-    pks = set(_by_dob_or_ssn(clients, dobs, ssn_last4))
+    # Birth date and SSN candidates first (few, and strong evidence), then names, best first.
+    pks = _by_dob_or_ssn(clients, dobs, ssn_last4)
     if typed:
         if connection.vendor == "postgresql":
-            pks |= _by_trigram(clients, _name_queries(first, last))
+            pks += _by_trigram(clients, _name_queries(first, last))
         else:
-            pks |= _by_fuzzy_scan(clients, first, last)
-    pks.discard(exclude_pk)
+            pks += _by_fuzzy_scan(clients, first, last)
+    pks = [pk for pk in dict.fromkeys(pks) if pk != exclude_pk][:MAX_CANDIDATES]
     if not pks:
         return []
-    candidates = clients.filter(pk__in=list(pks)[:CANDIDATE_LIMIT])
+    candidates = clients.filter(pk__in=pks)
     matches = [
         match
         for candidate in candidates
@@ -127,7 +131,11 @@ def _dob_variants(dob: date | None) -> list[date]:
 def _name_queries(first: str, last: str) -> list[str]:
     """The typed name, and the same with each canonical form of a nickname as first name."""
     queries = [" ".join(p for p in (first, last) if p)]
-    for other in sorted(_nickname_family(first) - {first})[:NICKNAME_QUERIES]:
+    namer = _nick_namer()
+    # Full names first ("bill" -> william), then nicknames ("william" -> bill).
+    others = [fold(n) for n in sorted(namer.canonicals_of(first))] if first else []
+    others += [fold(n) for n in sorted(namer.nicknames_of(first))] if first else []
+    for other in [o for o in dict.fromkeys(others) if o != first][:NICKNAME_QUERIES]:
         queries.append(" ".join(p for p in (other, last) if p))
     return [q for q in queries if q]
 
@@ -160,23 +168,28 @@ def _by_dob_or_ssn(clients: QuerySet, dobs: list[date], ssn_last4: str) -> list[
     return list(clients.filter(condition).values_list("pk", flat=True)[:CANDIDATE_LIMIT])
 
 
-def _by_trigram(clients: QuerySet, queries: list[str]) -> set[int]:
-    """PostgreSQL: `search_name % query` uses the trigram GIN index."""
-    found: set[int] = set()
+def _by_trigram(clients: QuerySet, queries: list[str]) -> list[int]:
+    """PostgreSQL: `search_name % query` uses the trigram GIN index; the most similar names of
+    each query (the name, then its nickname forms) are kept."""
+    found: list[int] = []
     with transaction.atomic():
         with connection.cursor() as cursor:
             # SET LOCAL: the threshold of this transaction only, not of the pooled connection.
             cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [str(TRIGRAM_THRESHOLD)])
         for query in queries:
-            found.update(
-                clients.extra(where=[_TRIGRAM_MATCH], params=[query]).values_list("pk", flat=True)[  # noqa: S610
-                    :CANDIDATE_LIMIT
-                ]
+            found.extend(
+                clients.extra(  # noqa: S610
+                    select={"similarity": _TRIGRAM_SIMILARITY},
+                    select_params=[query],
+                    where=[_TRIGRAM_MATCH],
+                    params=[query],
+                    order_by=["-similarity"],
+                ).values_list("pk", flat=True)[:CANDIDATE_LIMIT]
             )
     return found
 
 
-def _by_fuzzy_scan(clients: QuerySet, first: str, last: str) -> set[int]:
+def _by_fuzzy_scan(clients: QuerySet, first: str, last: str) -> list[int]:
     """SQLite has no trigram index. Block first: names with a word beginning with the first
     letters of a typed word (either name, either order: a misspelling must spoil the start of
     both names to be missed, and then the birth date and SSN still find it); then RapidFuzz (C++)
@@ -187,7 +200,7 @@ def _by_fuzzy_scan(clients: QuerySet, first: str, last: str) -> set[int]:
         block |= Q(search_name__startswith=prefix) | Q(search_name__contains=f" {prefix}")
     rows = list(clients.filter(block).values_list("pk", "search_name"))
     names = [name for _, name in rows]
-    found = {
+    found = [
         rows[index][0]
         for _, _, index in process.extract(
             typed,
@@ -196,13 +209,15 @@ def _by_fuzzy_scan(clients: QuerySet, first: str, last: str) -> set[int]:
             score_cutoff=SQLITE_NAME_CUTOFF,
             limit=CANDIDATE_LIMIT,
         )
-    }
+    ]
     family = _nickname_family(first) - {first}
     if family and last:
-        for pk, name in rows:
-            words = name.split()
-            if words[0] in family and fuzz.ratio(words[-1], last) >= NICKNAME_LAST_NAME:
-                found.add(pk)
+        found += [
+            pk
+            for pk, name in rows
+            if name.split()[0] in family
+            and fuzz.ratio(name.split()[-1], last) >= NICKNAME_LAST_NAME
+        ][:CANDIDATE_LIMIT]
     return found
 
 
