@@ -153,3 +153,22 @@ def test_new_client_and_edit_client_pages_at_390px(agency, new_page):
     expect(page.get_by_role("heading", name="Ada Quill-Stone")).to_be_visible()
     screenshot(page, "client-edited-390")
     assert page.js_errors == []
+
+
+def test_desk_enroll_client_page_passes_axe_at_390px(agency, new_page):
+    walk_in = f.make_client("Tom", "Baker", organization=agency["org"])
+    card = f.issue_card(walk_in, code=generate_code())
+    batch = agency["shelter"].batches.get()
+    page = new_page(PHONE)
+    page.goto("/")
+    sign_in(page, "jdoe", f.PASSWORD)
+    page.goto(f"/batches/{batch.pk}/enroll/?card={card.code}")
+    expect(page.get_by_role("heading", name="Enroll client")).to_be_visible()
+    expect(page.get_by_label(re.compile("Existing client: Tom Baker"))).to_be_checked()
+    assert_accessible(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide at 390px"
+    page.get_by_role("button", name="Enroll and add to batch").click()
+    expect(
+        page.get_by_text("Tom Baker enrolled in Day Shelter and added to the batch.")
+    ).to_be_visible()
