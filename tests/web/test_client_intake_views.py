@@ -146,3 +146,26 @@ def test_outsiders_and_scan_stations_cannot_edit(web_b, org_a):
     assert station.get(reverse("clients:new")).status_code == 403
     client.refresh_from_db()
     assert client.last_name == "Cole"
+
+
+def test_profile_shows_the_hud_answers_with_the_ssn_masked(web_a, staff_a):
+    from hmis.clients.intake import create_client
+    from hmis.clients.ude import ClientDetails
+
+    client = create_client(
+        user=staff_a,
+        details=ClientDetails(
+            first_name="Ada",
+            last_name="Quill",
+            ssn="123456789",
+            races=("Asian",),
+            additional_race_ethnicity="Hmong",
+            sex=0,
+            veteran_status=1,
+            dob=date(1970, 1, 1),
+        ),
+    )
+    page = web_a.get(reverse("clients:profile", args=[client.pk])).content.decode()
+    assert "***-**-6789" in page and "123456789" not in page
+    assert "Asian or Asian American (Hmong)" in page
+    assert "<dt>Veteran Status</dt><dd>Yes</dd>" in page and "<dt>Sex</dt><dd>Female</dd>" in page

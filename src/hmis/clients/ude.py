@@ -289,3 +289,30 @@ def details_of(client) -> ClientDetails:
         sex=sex if sex is not None else NOT_COLLECTED,
         veteran_status=client.veteran_status,
     )
+
+
+def facts(client) -> list[tuple[str, str]]:
+    """The client's HUD answers in words, for the profile (the SSN masked)."""
+    from hmis.clients.ssn import masked
+
+    details = details_of(client)
+    races = [label for column, label in RACES if column in details.races]
+    race_text = ", ".join(races) or _label(RACE_NONE, details.race_none)
+    if details.additional_race_ethnicity:
+        race_text += f" ({details.additional_race_ethnicity})"
+    return [
+        ("Name Data Quality", _label(NAME_DATA_QUALITY, details.name_data_quality)),
+        ("SSN", masked(client) or "none"),
+        ("SSN Data Quality", _label(SSN_DATA_QUALITY, details.ssn_data_quality)),
+        ("DOB Data Quality", _label(DOB_DATA_QUALITY, details.dob_data_quality)),
+        ("Race and Ethnicity", race_text),
+        ("Sex", _label(SEX, details.sex)),
+        ("Veteran Status", _label(VETERAN_STATUS, details.veteran_status)),
+    ]
+
+
+def _label(choices, value) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return str(value) if value is not None else ""

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hmis.accounts.permissions import Perm, has_perm, requires
 from hmis.audit.recording import record_read
+from hmis.clients import ude
 from hmis.clients.access import (
     bars_visible_to,
     clients_fully_visible_to,
@@ -87,6 +88,7 @@ def profile(request, pk):
             "can_void": has_perm(request.user, Perm.VOID_SERVICES),
             "can_edit": has_perm(request.user, Perm.EDIT_CLIENTS),
             "photo_form": PhotoForm(),
+            "hud_facts": ude.facts(client),
         },
     )
 
