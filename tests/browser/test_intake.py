@@ -172,3 +172,36 @@ def test_desk_enroll_client_page_passes_axe_at_390px(agency, new_page):
     expect(
         page.get_by_text("Tom Baker enrolled in Day Shelter and added to the batch.")
     ).to_be_visible()
+
+
+def test_photo_taken_with_the_camera_is_saved(agency, browser, live_server, settings, tmp_path):
+    """Chromium's fake camera stands in for the device's: getUserMedia, Capture, Save photo."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    client = f.make_client("Ada", "Quill", organization=agency["org"])
+    fake_camera = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    # A second Chromium of the session's Playwright, started with a fake camera.
+    camera_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + fake_camera
+    )
+    try:
+        context = camera_browser.new_context(
+            viewport=DESKTOP, base_url=live_server.url, permissions=["camera"]
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto("/")
+        sign_in(page, "jdoe", f.PASSWORD)
+        page.goto(f"/clients/{client.pk}/edit/")
+        page.get_by_role("button", name="Take photo with camera").click()
+        expect(page.get_by_text("Camera on: press Capture.")).to_be_visible()
+        page.get_by_role("button", name="Capture").click()
+        expect(page.get_by_text("Photo captured. Press Save photo to keep it.")).to_be_visible()
+        page.get_by_role("button", name="Save photo").click()
+        expect(page.get_by_text("Photo saved.")).to_be_visible()
+        expect(page.get_by_role("img", name="Photo of Ada Quill")).to_be_visible()
+    finally:
+        camera_browser.close()
+    client.refresh_from_db()
+    assert client.photo.name.startswith("client-photos/")
