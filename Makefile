@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR := $(or $(HMIS_DATA_DIR),data)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint bench bench-hudcsv
+.PHONY: run test lint bench bench-hudcsv bench-duplicates
 
 run: $(VENV)/.installed-run
 	$(BIN)/hmis migrate
@@ -31,6 +31,9 @@ bench: $(VENV)/.installed-run
 
 bench-hudcsv: $(VENV)/.installed-run
 	$(BIN)/python bench/hudcsv.py
+
+bench-duplicates: $(VENV)/.installed-run
+	$(BIN)/python bench/duplicates.py
 
 # Install again only when pyproject.toml changed since the last install.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python

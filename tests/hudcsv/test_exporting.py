@@ -558,3 +558,34 @@ def test_an_export_to_a_failing_output_raises_the_outputs_error(imported):
     with pytest.raises(OSError, match="disk full"):
         export_hud_csv(output=_Failing(), start=START, end=END)
     assert not any(t.name == "hud-export-writer" for t in threading.enumerate())
+
+
+def test_a_client_from_the_intake_form_exports_its_hud_answers(org_a, staff_a):
+    from hmis.clients.intake import create_client
+    from hmis.clients.ude import ClientDetails
+
+    project = f.make_project(org_a, "Night Shelter", project_type=ProjectType.ES_NIGHT_BY_NIGHT)
+    client = create_client(
+        user=staff_a,
+        details=ClientDetails(
+            first_name="Ada",
+            last_name="Quill",
+            ssn="xxxxx1234",
+            ssn_data_quality=2,
+            dob=date(1990, 2, 3),
+            races=("Asian", "White"),
+            additional_race_ethnicity="Hmong",
+            sex=0,
+            veteran_status=0,
+        ),
+    )
+    f.enroll(client, project, entry_date=date(2025, 10, 1))
+    row = rows_of(export()["Client.csv"])[0]
+    assert (row["SSN"], row["SSNDataQuality"], row["DOBDataQuality"]) == ("xxxxx1234", "2", "1")
+    assert (row["Asian"], row["White"], row["BlackAfAmerican"], row["RaceNone"]) == (
+        "1",
+        "1",
+        "0",
+        "",
+    )
+    assert (row["AdditionalRaceEthnicity"], row["Sex"], row["VeteranStatus"]) == ("Hmong", "0", "0")

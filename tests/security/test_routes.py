@@ -351,3 +351,50 @@ def test_every_download_is_audited(client, system_admin, world, route):
             ).values_list("pk", flat=True)
         )
         assert after - before, f"GET {url} handed out a {content_type} file without an audit row"
+
+
+# --- New client (web and API): the duplicate check shows outsiders only a summary --------------
+
+
+@pytest.mark.parametrize("persona", ["staff_b", "agency_admin_b"])
+def test_outsiders_new_client_duplicate_check_shows_a_summary_only(client, request, world, persona):
+    """Name, birth year and Client ID of A's client, never the birth date or a link to it."""
+    user = request.getfixturevalue(persona)
+    typed = {
+        "first_name": "Marisol",
+        "last_name": "Quintanila",
+        "dob": "1979-03-14",
+        "races": ["White"],
+        "sex": 0,
+        "veteran_status": 0,
+    }
+    client.force_login(user)
+    page = client.post("/clients/new/", typed).content.decode()
+    assert f"Client ID {world['client'].pk}" in page and "Born 1979" in page
+    assert f"/clients/{world['client'].pk}/" not in page
+    headers = _api_headers(user)
+    answer = client.post("/api/clients", typed, content_type="application/json", **headers)
+    assert answer.status_code == 409
+    assert answer.json()["matches"][0]["full_record"] is False
+    # The form echoes what the user typed; the list of matches must add nothing secret.
+    matches = page.split('id="duplicates-head"')[1].split("</section>")[0]
+    for body in (matches, answer.content.decode()):
+        for secret in SECRET_MARKERS + SECRET_DOB:
+            assert secret not in body
+    assert Client.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["scan_station_a", "unassigned_station_a"])
+def test_scan_stations_cannot_create_clients(client, request, world, persona):
+    user = request.getfixturevalue(persona)
+    answer = client.post(
+        "/api/clients",
+        {"first_name": "New", "last_name": "Person"},
+        content_type="application/json",
+        **_api_headers(user),
+    )
+    assert answer.status_code == 403
+    client.force_login(user)
+    assert client.get("/clients/new/").status_code == 403
+    assert client.post("/clients/new/", {"first_name": "New"}).status_code == 403
+    assert Client.objects.count() == 1

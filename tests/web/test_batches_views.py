@@ -14,7 +14,7 @@ from hmis.batches.models import BatchEntry, EntryStatus, EntryUnits, ScanOutcome
 from hmis.batches.posting import post_batch
 from hmis.batches.views import PAGE_SIZE
 from hmis.clients.cards import format_code, generate_code
-from hmis.clients.models import Enrollment
+from hmis.clients.models import Client, Enrollment
 from hmis.services.models import ServiceGroup
 from tests import factories as f
 from tests.web.conftest import count_queries, signed_in
@@ -524,27 +524,74 @@ def test_enroll_client_enrolls_the_scanned_client_and_adds_them(web_a, desk_batc
     assert BatchEntry.objects.get(batch=desk_batch, client=client).date_provided == back
 
 
+HUD_ANSWERS = {
+    "name_data_quality": "1",
+    "ssn_data_quality": "99",
+    "dob_data_quality": "99",
+    "race_none": "9",
+    "sex": "0",
+    "veteran_status": "0",
+}
+
+
 def test_enroll_client_can_make_a_new_client(web_a, desk_batch):
     url = reverse("batches:enroll", args=[desk_batch.pk])
     day = today().isoformat()
-    page = web_a.post(
-        url, {"who": "new", "entry_date": day, "batch_date": day, "date_provided": day}
-    )
-    assert "Required for a new client." in page.content.decode()
+    dates = {"entry_date": day, "batch_date": day, "date_provided": day}
+    page = web_a.post(url, {"who": "new", **HUD_ANSWERS, **dates})
+    assert "Enter the first and last name" in page.content.decode()
     web_a.post(
-        url,
-        {
-            "who": "new",
-            "first_name": "Nia",
-            "last_name": "Cole",
-            "entry_date": day,
-            "batch_date": day,
-            "date_provided": day,
-        },
+        url, {"who": "new", "first_name": "Nia", "last_name": "Cole", **HUD_ANSWERS, **dates}
     )
     entry = BatchEntry.objects.get(batch=desk_batch)
     assert entry.client.full_name == "Nia Cole"
     assert entry.client.organization == desk_batch.organization
+    assert entry.client.hud_data["RaceNone"] == 9 and entry.client.hud_data["Sex"] == 0
+
+
+def test_unknown_card_offers_new_client_but_a_misread_one_does_not(web_a, desk_batch):
+    code = generate_code()
+    page = scan(web_a, desk_batch, code).content.decode()
+    assert reverse("batches:enroll", args=[desk_batch.pk]) + f"?card={code}" in page
+    assert "New client" in page
+    assert "New client" not in scan(web_a, desk_batch, "NOPE0002").content.decode()
+
+
+def test_name_search_with_no_match_offers_new_client_with_the_name(web_a, desk_batch):
+    page = web_a.get(
+        reverse("batches:candidates", args=[desk_batch.pk]),
+        {"typed": "Ada Quill", "date_provided": "2025-03-03", "batch_date": "2025-03-03"},
+    ).content.decode()
+    assert "No client found" in page
+    assert "?name=Ada%20Quill&amp;batch_date=2025-03-03&amp;date_provided=2025-03-03" in page
+
+
+def test_desk_new_client_offers_a_duplicate_and_can_use_it(web_a, desk_batch, org_a):
+    existing = f.make_client("Tom", "Baker", organization=org_a)
+    url = reverse("batches:enroll", args=[desk_batch.pk])
+    day = today().isoformat()
+    answers = {"who": "new", "first_name": "Tom", "last_name": "Bakre", **HUD_ANSWERS}
+    dates = {"entry_date": day, "batch_date": day, "date_provided": day}
+    page = web_a.post(url, {**answers, **dates}).content.decode()
+    assert "Possible duplicates" in page and "Use this client: Tom Baker" in page
+    assert not BatchEntry.objects.exists()
+    web_a.post(url, {**answers, **dates, "use": existing.pk})
+    assert BatchEntry.objects.get(batch=desk_batch).client == existing
+    assert Client.objects.count() == 1
+
+
+def test_desk_new_client_declining_the_duplicates_creates_and_adds(web_a, desk_batch, org_a):
+    f.make_client("Tom", "Baker", organization=org_a)
+    url = reverse("batches:enroll", args=[desk_batch.pk])
+    day = today().isoformat()
+    answers = {"who": "new", "first_name": "Tom", "last_name": "Bakre", **HUD_ANSWERS}
+    dates = {"entry_date": day, "batch_date": day, "date_provided": day}
+    page = web_a.post(url, {**answers, **dates}).content.decode()
+    fingerprint = page.split('name="confirm_new" value="')[1].split('"')[0]
+    response = web_a.post(url, {**answers, **dates, "confirm_new": fingerprint})
+    assert response.status_code == 302
+    entry = BatchEntry.objects.get(batch=desk_batch)
+    assert entry.client.last_name == "Bakre" and entry.enrollment.project == desk_batch.project
 
 
 def test_enroll_client_does_not_reach_a_client_hidden_from_the_user(web_a, desk_batch, org_b):

@@ -189,3 +189,46 @@ class ServiceOut(Schema):
     units: int
     deleted_at: datetime | None = Field(description="When the service was voided")
     void_reason: str
+
+
+class ClientIn(Schema):
+    """A new client's HUD FY2026 Universal Data Elements. Codes are HUD's (Appendix B lists);
+    a data quality left out is derived from what is given (a full name: 1; none: 99)."""
+
+    first_name: str = Field("", max_length=50)
+    middle_name: str = Field("", max_length=50)
+    last_name: str = Field("", max_length=50)
+    name_suffix: str = Field("", max_length=50)
+    preferred_name: str = Field("", max_length=50)
+    name_data_quality: int | None = Field(None, description="3.01.5: 1, 2, 8, 9, 99")
+    ssn: str = Field("", max_length=11, description="Nine digits; x for unknown digits (partial)")
+    ssn_data_quality: int | None = Field(None, description="3.02.2: 1, 2, 8, 9, 99")
+    dob: date | None = None
+    dob_data_quality: int | None = Field(None, description="3.03.2: 1, 2, 8, 9, 99")
+    races: list[str] = Field(
+        default_factory=list,
+        description="HUD CSV race columns: AmIndAKNative, Asian, BlackAfAmerican, "
+        "HispanicLatinao, MidEastNAfrican, NativeHIPacific, White",
+    )
+    race_none: int | None = Field(None, description="1.6: 8, 9, 99 when no race is given")
+    additional_race_ethnicity: str = Field("", max_length=100)
+    sex: int = Field(99, description="4.21: 0 Female, 1 Male, 8, 9, 99")
+    veteran_status: int = Field(99, description="1.8: 0 No, 1 Yes, 8, 9, 99")
+    confirm_new: bool = Field(
+        False,
+        description="Create even when likely duplicates exist (after showing them to the user)",
+    )
+
+
+class DuplicateOut(Schema):
+    client_id: int
+    display_name: str
+    birth_year: int | None
+    full_record: bool = Field(description="Whether you may open this client's record")
+    reasons: list[str]
+
+
+class DuplicatesOut(Schema):
+    code: str
+    message: str
+    matches: list[DuplicateOut]

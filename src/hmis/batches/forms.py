@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hmis.accounts.models import Role, User
+from hmis.clients.forms import ClientForm
 from hmis.projects.models import Location, Project
 from hmis.services.catalog import check_codes_for_batch, codes_offered_to_organization
 from hmis.services.errors import CatalogError
@@ -189,8 +190,9 @@ class EntryUnitsForm(forms.Form):
         return {int(name[5:]): value for name, value in self.cleaned_data.items()}
 
 
-class IntakeForm(forms.Form):
-    """*Enroll client* from the desk: this (existing) client or a new one, and the entry date."""
+class IntakeForm(ClientForm):
+    """*Enroll client* / *New client* at the desk: the scanned (existing) client, or a new one
+    with the HUD intake (`ClientForm`), and the entry date in the batch's program."""
 
     EXISTING, NEW = "existing", "new"
     who = forms.ChoiceField(
@@ -199,10 +201,8 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect,
         initial=EXISTING,
     )
-    first_name = forms.CharField(label="First name", max_length=50, required=False)
-    last_name = forms.CharField(label="Last name", max_length=50, required=False)
-    dob = forms.DateField(label="Date of birth", required=False, widget=DATE_WIDGET)
     entry_date = forms.DateField(label="Entry date", widget=DATE_WIDGET)
+    give_card = forms.BooleanField(label="Give the scanned card to the new client", required=False)
 
     def __init__(self, *args, has_existing: bool, date_provided=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,12 +212,18 @@ class IntakeForm(forms.Form):
             self.fields["who"].choices = [(self.NEW, "New client")]
             self.fields["who"].initial = self.NEW
 
+    @property
+    def is_new(self) -> bool:
+        return not self.has_existing or self.cleaned_data.get("who") == self.NEW
+
     def clean(self):
-        data = super().clean()
-        if data.get("who") == self.NEW:
-            for name in ("first_name", "last_name"):
-                if not data.get(name):
-                    self.add_error(name, "Required for a new client.")
+        data = forms.Form.clean(self)
+        if self.is_new:
+            self.check_details(data)
+        else:
+            # The intake fields belong to a new client only: an existing one keeps its record.
+            for name in self.UDE_FIELDS:
+                self.errors.pop(name, None)
         entry = data.get("entry_date")
         if entry and entry > timezone.localdate():
             self.add_error("entry_date", "The entry date cannot be in the future.")

@@ -22,7 +22,6 @@ from hmis.batches.adding import (
     SCAN_CARD,
     SCAN_CLIENT_ID,
     AddResult,
-    add_client_to_batch,
     add_to_batch,
 )
 from hmis.batches.editing import deactivate_batch, save_batch
@@ -35,15 +34,18 @@ from hmis.batches.forms import (
     IntakeForm,
     ScanForm,
 )
+from hmis.batches.intake import enroll_and_add
 from hmis.batches.models import BatchServiceCode, EntryStatus
 from hmis.batches.posting import post_batch
 from hmis.batches.recent import recent_clients
 from hmis.batches.removing import remove_entry
 from hmis.batches.units import set_entry_units
 from hmis.clients.access import can_see_full_record, clients_fully_visible_to
+from hmis.clients.cards import CardError
 from hmis.clients.errors import LookupFailed
-from hmis.clients.intake import create_client, enroll_client
+from hmis.clients.intake import IntakeError
 from hmis.clients.lookup import find_client_by_card, search_clients
+from hmis.clients.views import duplicates_before_create, name_initial, show_refusal
 from hmis.projects.models import Location
 from hmis.services.catalog import groups_available_to
 
@@ -387,10 +389,18 @@ def candidates(request, pk):
         if query
         else []
     )
+    batch_date, date_provided = DeskDatesForm.from_query(request.GET).dates()
     return render(
         request,
         "batches/_candidates.html",
-        {"batch": batch, "candidates": found, "query": query},
+        {
+            "batch": batch,
+            "candidates": found,
+            "query": query,
+            "can_enroll": has_perm(request.user, Perm.EDIT_CLIENTS),
+            "batch_date": batch_date,
+            "date_provided": date_provided,
+        },
     )
 
 
@@ -465,56 +475,54 @@ def batch_history_day(request, pk, day):
 @requires(Perm.EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def enroll(request, pk):
-    """A short intake: this client (or a new one) is enrolled in the batch's program from the
-    entry date, then added to the batch, and the desk opens again with the result."""
+    """*Enroll client* / *New client*: the scanned client, or a new one after the HUD intake and
+    the duplicate check, is enrolled in the batch's program and added to the batch in one step
+    (`enroll_and_add`); the desk opens again with the result."""
     batch = get_batch_for_user(request.user, pk)
     source = request.POST if request.method == "POST" else request.GET
     batch_date, date_provided = DeskDatesForm.from_query(source).dates()
-    existing = _intake_client(request.user, source)
-    if request.method == "POST":
-        form = IntakeForm(
-            request.POST, has_existing=existing is not None, date_provided=date_provided
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            if data["who"] == IntakeForm.NEW or existing is None:
-                client = create_client(
-                    user=request.user,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    dob=data["dob"],
-                )
-            else:
-                client = existing
-            enroll_client(
-                client=client,
-                project=batch.project,
-                entry_date=data["entry_date"],
-                user=request.user,
-            )
+    existing, data = _intake_client(request.user, source), request.POST or None
+    if data is not None and source.get("use", "").isdigit():
+        # "Use this client" on a possible duplicate: enroll that record instead of a new one.
+        existing = clients_fully_visible_to(request.user).filter(pk=int(source["use"])).first()
+        data = data.copy()
+        data["who"] = IntakeForm.EXISTING if existing else IntakeForm.NEW
+    form = IntakeForm(
+        data,
+        has_existing=existing is not None,
+        date_provided=date_provided,
+        initial={
+            "entry_date": date_provided,
+            "who": IntakeForm.EXISTING if existing else IntakeForm.NEW,
+            "give_card": True,
+            **name_initial(source.get("name", "")),
+        },
+    )
+    matches = []
+    if data is not None and form.is_valid():
+        new = form.is_new
+        matches = duplicates_before_create(request, form) if new else []
+        if not matches:
             try:
-                add_client_to_batch(
+                result = enroll_and_add(
                     batch=batch,
-                    client=client,
                     user=request.user,
+                    client=None if new else existing,
+                    details=form.details if new else None,
+                    card_code=_card_to_give(request, form, source) if new else "",
+                    entry_date=form.cleaned_data["entry_date"],
                     batch_date=batch_date,
                     date_provided=date_provided,
                 )
-            except BatchError as refusal:
-                messages.error(
-                    request, f"{client.full_name} enrolled in {batch.project}. {refusal.message}"
-                )
+            except IntakeError as refused:
+                show_refusal(form, refused)
+            except BatchError as refused:
+                form.add_error("entry_date", refused.message)
+            except CardError as refused:
+                form.add_error("give_card", refused.message)
             else:
-                messages.success(
-                    request,
-                    f"{client.full_name} enrolled in {batch.project} and added to the batch.",
-                )
-            return redirect(_desk_url(batch, batch_date, date_provided))
-    else:
-        form = IntakeForm(
-            initial={"entry_date": date_provided, "who": "existing" if existing else "new"},
-            has_existing=existing is not None,
-        )
+                _say_intake_result(request, batch, result)
+                return redirect(_desk_url(batch, batch_date, date_provided))
     return render(
         request,
         "batches/enroll.html",
@@ -522,13 +530,31 @@ def enroll(request, pk):
             "batch": batch,
             "form": form,
             "existing": existing,
+            "matches": matches,
+            "fingerprint": form.duplicate_fingerprint() if matches else "",
             "batch_date": batch_date,
             "date_provided": date_provided,
             "card": source.get("card", ""),
-            "client_param": source.get("client", ""),
+            "client_param": str(existing.pk)
+            if existing and source.get("use")
+            else source.get("client", ""),
             "desk_url": _desk_url(batch, batch_date, date_provided),
         },
     )
+
+
+def _card_to_give(request, form, source) -> str:
+    """The unknown card scanned at the desk, when the new client is to have it."""
+    wanted = form.cleaned_data.get("give_card") and has_perm(request.user, Perm.MANAGE_CARDS)
+    return source.get("card", "").strip() if wanted else ""
+
+
+def _say_intake_result(request, batch, result) -> None:
+    name = result.client.full_name
+    if result.refusal is not None:
+        messages.error(request, f"{name} enrolled in {batch.project}. {result.refusal.message}")
+    else:
+        messages.success(request, f"{name} enrolled in {batch.project} and added to the batch.")
 
 
 def _intake_client(user, source):

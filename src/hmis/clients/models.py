@@ -52,6 +52,11 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        # The duplicate check (clients/matching.py) looks up birth dates and SSN last four.
+        indexes = [
+            models.Index(fields=["dob"], name="client_dob_idx"),
+            models.Index(fields=["ssn_last4"], name="client_ssn_last4_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

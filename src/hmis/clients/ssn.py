@@ -54,16 +54,25 @@ def normalize(raw: str) -> str:
     return digits
 
 
-def set_ssn(client: Client, raw: str) -> list[str]:
+def normalize_partial(raw: str) -> str:
+    """Nine digits or `x` (unknown digit), lower case, or DomainError."""
+    text = re.sub(r"[\s-]", "", raw or "").lower()
+    if not re.fullmatch(r"[0-9x]{9}", text):
+        raise DomainError("invalid_ssn", INVALID_SSN)
+    return text
+
+
+def set_ssn(client: Client, raw: str, *, partial: bool = False) -> list[str]:
     """Put `raw` (or nothing, when blank) on the client, encrypted. Does not save: returns the
-    field names to pass to `save(update_fields=...)`."""
+    field names to pass to `save(update_fields=...)`. `partial` (HUD SSN data quality 2) takes
+    nine characters with `x` for unknown digits, as HUD CSV writes them."""
     if not (raw or "").strip():
         client.ssn_encrypted = ""
         client.ssn_last4 = ""
     else:
-        digits = normalize(raw)
+        digits = normalize_partial(raw) if partial else normalize(raw)
         client.ssn_encrypted = _cipher().encrypt(digits.encode()).decode()
-        client.ssn_last4 = digits[-4:]
+        client.ssn_last4 = digits[-4:] if digits[-4:].isdigit() else ""
     return ["ssn_encrypted", "ssn_last4"]
 
 

@@ -5,20 +5,24 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hmis.accounts.permissions import Perm, has_perm, requires
 from hmis.audit.recording import record_read
+from hmis.clients import ude
 from hmis.clients.access import (
     bars_visible_to,
     clients_fully_visible_to,
+    clients_listed_to,
     enrollments_visible_to,
     get_client_for_user,
 )
-from hmis.clients.forms import ClientSearchForm, PhotoForm
-from hmis.clients.intake import set_client_photo
+from hmis.clients.forms import ClientForm, ClientSearchForm, PhotoForm
+from hmis.clients.intake import IntakeError, create_client, set_client_photo, update_client
 from hmis.clients.lookup import search_clients
+from hmis.clients.matching import Match, find_duplicates
 from hmis.clients.models import CommunityCard
+from hmis.clients.ssn import masked
 from hmis.services.access import services_visible_to
 
 SEARCH_LIMIT = 50
@@ -84,6 +88,7 @@ def profile(request, pk):
             "can_void": has_perm(request.user, Perm.VOID_SERVICES),
             "can_edit": has_perm(request.user, Perm.EDIT_CLIENTS),
             "photo_form": PhotoForm(),
+            "hud_facts": ude.facts(client),
         },
     )
 
@@ -118,3 +123,82 @@ def photo(request, pk):
     response = FileResponse(handle)
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# ---- New client (intake) and Edit client ---------------------------------------------------
+
+
+def duplicates_before_create(request, form: ClientForm) -> list[Match]:
+    """Likely duplicates of the valid `form`'s person, unless the user already saw them for
+    this very name, birth date and SSN and chose "None of these: create a new client"."""
+    if request.POST.get("confirm_new") == form.duplicate_fingerprint():
+        return []
+    details = form.details
+    return find_duplicates(
+        clients=clients_listed_to(request.user),
+        first_name=details.first_name,
+        last_name=details.last_name,
+        dob=details.dob,
+        ssn_last4=details.ssn[-4:],
+    )
+
+
+def show_refusal(form: ClientForm, refused: IntakeError) -> None:
+    for problem in refused.problems:
+        form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+
+
+def name_initial(typed: str) -> dict:
+    """A name typed in a search that found no one, as the new client's first and last name."""
+    words = " ".join((typed or "").split()).split(" ")
+    if not words[0] or words[0].isdigit():
+        return {}
+    return {"first_name": words[0], "last_name": " ".join(words[1:])}
+
+
+@requires(Perm.EDIT_CLIENTS)
+@require_http_methods(["GET", "POST"])
+def new(request):
+    """*New client*: the HUD intake, with the duplicate check before the record is created."""
+    form = ClientForm(request.POST or None, initial=name_initial(request.GET.get("name", "")))
+    matches = []
+    if request.method == "POST" and form.is_valid():
+        matches = duplicates_before_create(request, form)
+        if not matches:
+            try:
+                client = create_client(user=request.user, details=form.details)
+            except IntakeError as refused:
+                show_refusal(form, refused)
+            else:
+                messages.success(request, f"Client {client.full_name} created.")
+                return redirect("clients:profile", pk=client.pk)
+    return render(
+        request,
+        "clients/new.html",
+        {
+            "form": form,
+            "matches": matches,
+            "fingerprint": form.duplicate_fingerprint() if matches else "",
+        },
+    )
+
+
+@requires(Perm.EDIT_CLIENTS)
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    """*Edit client*: every Universal Data Element, audited with old and new values."""
+    client = get_client_for_user(request.user, pk)
+    form = ClientForm(
+        request.POST or None, initial=ClientForm.initial_for(client), ssn_on_file=masked(client)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_client(client=client, user=request.user, details=form.details)
+        except IntakeError as refused:
+            show_refusal(form, refused)
+        else:
+            messages.success(request, "Client record saved.")
+            return redirect("clients:profile", pk=client.pk)
+    return render(
+        request, "clients/edit.html", {"form": form, "client": client, "photo_form": PhotoForm()}
+    )
