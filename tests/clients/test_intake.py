@@ -6,7 +6,8 @@ import pytest
 from django.core.files.base import ContentFile
 
 from hmis.audit.models import AuditEvent
-from hmis.clients.intake import create_client, enroll_client, set_client_photo
+from hmis.clients.enrolling import enroll_client
+from hmis.clients.intake import create_client, set_client_photo
 from hmis.clients.models import Enrollment
 
 pytestmark = pytest.mark.django_db

@@ -41,8 +41,9 @@ from hmis.batches.recent import recent_clients
 from hmis.batches.removing import remove_entry
 from hmis.batches.units import set_entry_units
 from hmis.clients.access import can_see_full_record, clients_fully_visible_to
+from hmis.clients.enrolling import EnrollmentError, enroll_client
 from hmis.clients.errors import LookupFailed
-from hmis.clients.intake import create_client, enroll_client
+from hmis.clients.intake import create_client
 from hmis.clients.lookup import find_client_by_card, search_clients
 from hmis.projects.models import Location
 from hmis.services.catalog import groups_available_to
@@ -471,12 +472,16 @@ def enroll(request, pk):
                 )
             else:
                 client = existing
-            enroll_client(
-                client=client,
-                project=batch.project,
-                entry_date=data["entry_date"],
-                user=request.user,
-            )
+            try:
+                enroll_client(
+                    client=client,
+                    project=batch.project,
+                    entry_date=data["entry_date"],
+                    user=request.user,
+                )
+            except EnrollmentError as refusal:
+                messages.error(request, refusal.message)
+                return redirect(_desk_url(batch, batch_date, date_provided))
             try:
                 add_client_to_batch(
                     batch=batch,

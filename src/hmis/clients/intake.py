@@ -1,4 +1,6 @@
-"""Intake at the desk: create a client record and enroll a client in a program, with audit."""
+"""Intake at the desk: create a client record and set a photo, with audit.
+
+Enrolling moved to `hmis.clients.enrolling` (re-exported here for callers of the old name)."""
 
 from datetime import date
 
@@ -6,8 +8,8 @@ from django.db import transaction
 
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record
-from hmis.clients.models import Client, Enrollment
-from hmis.projects.models import Project
+from hmis.clients.enrolling import enroll_client  # noqa: F401 (moved; the old name still works)
+from hmis.clients.models import Client
 
 
 def create_client(
@@ -42,32 +44,6 @@ def create_client(
             message="Client created at intake",
         )
     return client
-
-
-def enroll_client(*, client: Client, project: Project, entry_date: date, user) -> Enrollment:
-    """Enroll `client` in `project` from `entry_date`, or return the enrollment already active
-    that day in that project (a second click must not make a second enrollment)."""
-    with transaction.atomic():
-        # Lock the client row so two simultaneous intakes of one client make one enrollment.
-        Client.objects.select_for_update().filter(pk=client.pk).first()
-        existing = (
-            Enrollment.objects.active_on(entry_date).filter(client=client, project=project).first()
-        )
-        if existing is not None:
-            return existing
-        enrollment = Enrollment.objects.create(
-            client=client, project=project, entry_date=entry_date, created_by=user
-        )
-        record(
-            actor=user,
-            action=AuditAction.CREATE,
-            obj=enrollment,
-            organization_id=project.organization_id,
-            client_id=client.pk,
-            changes={"project": [None, project.name], "entry_date": [None, str(entry_date)]},
-            message=f"Enrolled in {project.name}",
-        )
-    return enrollment
 
 
 def set_client_photo(*, client: Client, user, photo) -> Client:
