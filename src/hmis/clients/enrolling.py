@@ -142,13 +142,15 @@ def hud_entry_data(assessment: EntryAssessment, *, entry_date: date) -> dict:
     homeless = situation in HOMELESS_SITUATIONS
     if not homeless:
         if a.length_of_stay is None:
-            raise _invalid({"length_of_stay": "Length of stay in prior living situation is "
-                            "required for this living situation."})
+            raise _invalid(
+                {
+                    "length_of_stay": "Length of stay in prior living situation is "
+                    "required for this living situation."
+                }
+            )
         data["LengthOfStay"] = a.length_of_stay
         short = (
-            SHORT_INSTITUTIONAL_STAY
-            if situation in INSTITUTIONAL_SITUATIONS
-            else SHORT_HOUSED_STAY
+            SHORT_INSTITUTIONAL_STAY if situation in INSTITUTIONAL_SITUATIONS else SHORT_HOUSED_STAY
         )
         data["LOSUnderThreshold"] = 1 if a.length_of_stay in short else 0
         if not data["LOSUnderThreshold"]:

@@ -276,6 +276,7 @@ class MonthsHomelessPastThreeYears(models.IntegerChoices):  # 3.917.5
     PREFERS_NOT = 9, "Client prefers not to answer"
     NOT_COLLECTED = 99, "Data not collected"
 
+
 # 2.06.1: 1-11, 13-27, 30, 33-48, 50-56 (labels: HUD Appendix B).
 FUNDING_SOURCES = frozenset([*range(1, 12), *range(13, 28), 30, *range(33, 49), *range(50, 57)])
 
