@@ -35,12 +35,18 @@ from hmis.batches.forms import (
     IntakeForm,
     ScanForm,
 )
+from hmis.batches.households import add_household_to_batch, household_members
 from hmis.batches.models import BatchServiceCode, EntryStatus
+from hmis.batches.notes import set_entry_comment
 from hmis.batches.posting import post_batch
 from hmis.batches.recent import recent_clients
 from hmis.batches.removing import remove_entry
 from hmis.batches.units import set_entry_units
-from hmis.clients.access import can_see_full_record, clients_fully_visible_to
+from hmis.clients.access import (
+    can_see_full_record,
+    clients_fully_visible_to,
+    get_client_for_user,
+)
 from hmis.clients.enrolling import EnrollmentError, enroll_client
 from hmis.clients.errors import LookupFailed
 from hmis.clients.intake import create_client
@@ -268,6 +274,11 @@ def scan(request, pk):
         )
     data = form.cleaned_data if form.is_valid() else {}
     client = result.client
+    household = (
+        household_members(batch=batch, head=client, on=data["date_provided"])
+        if client and data and _can_search(request.user)
+        else []
+    )
     # The photo lets staff check the card belongs to the person; only for a record they may see.
     show_photo = bool(client and client.photo and can_see_full_record(request.user, client))
     return render(
@@ -283,8 +294,27 @@ def scan(request, pk):
             "date_provided": data.get("date_provided"),
             "can_enroll": has_perm(request.user, Perm.EDIT_CLIENTS),
             "can_override": request.user.can_override_bars and _can_search(request.user),
+            "household": household,
         },
     )
+
+
+@requires(Perm.VIEW_CLIENTS)
+@require_POST
+def household(request, pk):
+    """*Add household*: every member of the household the client heads, one result line each."""
+    batch = get_batch_for_user(request.user, pk)
+    head = get_client_for_user(request.user, request.POST.get("client", ""))
+    batch_date, date_provided = DeskDatesForm.from_query(request.POST).dates()
+    results = add_household_to_batch(
+        batch=batch,
+        head=head,
+        user=request.user,
+        batch_date=batch_date,
+        date_provided=date_provided,
+    )
+    response = render(request, "batches/_household_result.html", {"head": head, "results": results})
+    return trigger_client_event(response, "hmis:refresh")
 
 
 def _form_problem(form) -> str:
@@ -355,6 +385,24 @@ def entry_units(request, pk, entry_pk):
         )
     try:
         set_entry_units(entry=entry, user=request.user, units=form.units())
+    except BatchError as refusal:
+        return _entries_fragment(request, batch, error=refusal.message)
+    return _entries_fragment(request, batch)
+
+
+@requires(Perm.SCAN)
+@require_POST
+def entry_comment(request, pk, entry_pk):
+    """The client's own *Comment* on a pending entry (added to or replacing Default Comments)."""
+    batch = get_batch_for_user(request.user, pk)
+    entry = get_entry_for_user(request.user, batch, entry_pk)
+    try:
+        set_entry_comment(
+            entry=entry,
+            user=request.user,
+            comment=request.POST.get("comment", ""),
+            mode=request.POST.get("comment_mode", ""),
+        )
     except BatchError as refusal:
         return _entries_fragment(request, batch, error=refusal.message)
     return _entries_fragment(request, batch)

@@ -6,4 +6,5 @@ app_name = "services"
 urlpatterns = [
     path("picker/", views.picker, name="picker"),
     path("<int:pk>/void/", views.void, name="void"),
+    path("new/<int:client_id>/", views.add, name="add"),
 ]
