@@ -2,7 +2,15 @@
 
 # "The record is not in a state that allows this", rather than "a rule said no" (422).
 CONFLICT_CODES = frozenset(
-    {"already_added", "already_void", "not_pending", "batch_inactive", "key_reused"}
+    {
+        "already_added",
+        "already_void",
+        "not_pending",
+        "batch_inactive",
+        "key_reused",
+        "already_enrolled",
+        "already_exited",
+    }
 )
 
 
