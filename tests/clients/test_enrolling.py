@@ -276,3 +276,40 @@ def test_household_with_a_refused_member_enrolls_no_one(staff_a, day_shelter):
     assert refused.value.code == enrolling.ALREADY_ENROLLED
     assert "Ben Open" in refused.value.fields["members"]
     assert not Enrollment.objects.filter(client=head).exists()
+
+
+def test_hud_csv_export_carries_the_entry_elements_and_the_exit(staff_a, day_shelter):
+    import io
+
+    from hmis.hudcsv.exporting import export_hud_csv
+    from tests.hudcsv.conftest import rows_of, unzip
+
+    client = f.make_client("Nia", "Cole", organization=staff_a.organization)
+    enrollment = enroll_client(
+        client=client,
+        project=day_shelter,
+        entry_date=date(2025, 10, 2),
+        user=staff_a,
+        assessment=HOMELESS,
+    )
+    exit_enrollment(
+        enrollment=enrollment, exit_date=date(2025, 11, 3), destination=410, user=staff_a
+    )
+    buffer = io.BytesIO()
+    export_hud_csv(output=buffer, start=date(2025, 10, 1), end=date(2025, 12, 31))
+    files = unzip(buffer.getvalue())
+    (row,) = [
+        r
+        for r in rows_of(files["Enrollment.csv"])
+        if r["EnrollmentID"] == enrollment.hud_enrollment_id
+    ]
+    assert (row["DisablingCondition"], row["LivingSituation"], row["DateToStreetESSH"]) == (
+        "0",
+        "116",
+        "2024-06-01",
+    )
+    assert (row["TimesHomelessPastThreeYears"], row["MonthsHomelessPastThreeYears"]) == ("2", "105")
+    (exit_row,) = [
+        r for r in rows_of(files["Exit.csv"]) if r["EnrollmentID"] == enrollment.hud_enrollment_id
+    ]
+    assert (exit_row["ExitDate"], exit_row["Destination"]) == ("2025-11-03", "410")
