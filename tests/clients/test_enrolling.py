@@ -313,3 +313,33 @@ def test_hud_csv_export_carries_the_entry_elements_and_the_exit(staff_a, day_she
         r for r in rows_of(files["Exit.csv"]) if r["EnrollmentID"] == enrollment.hud_enrollment_id
     ]
     assert (exit_row["ExitDate"], exit_row["Destination"]) == ("2025-11-03", "410")
+
+
+def test_correcting_the_entry_date_past_the_first_service_is_refused(staff_a, day_shelter, batch):
+    client = f.make_client()
+    enrollment = f.enroll(client, day_shelter, date(2025, 1, 1))
+    Service.objects.create(
+        client=client,
+        enrollment=enrollment,
+        service_code=batch.service_codes.first().service_code,
+        date_provided=date(2025, 1, 10),
+        project=day_shelter,
+    )
+    with pytest.raises(EnrollmentError) as refused:
+        correct_enrollment(
+            enrollment=enrollment,
+            user=staff_a,
+            entry_date=date(2025, 1, 11),
+            relationship_to_hoh=1,
+            assessment=HOMELESS,
+        )
+    assert refused.value.code == enrolling.ENTRY_AFTER_FIRST_SERVICE
+    enrollment.refresh_from_db()
+    assert enrollment.entry_date == date(2025, 1, 1)
+
+
+def test_an_imported_date_that_is_not_a_date_is_asked_again():
+    assessment = EntryAssessment.from_hud_data(
+        {"DateToStreetESSH": "sometime", "LivingSituation": 116}
+    )
+    assert assessment.date_to_street_essh is None and assessment.living_situation == 116

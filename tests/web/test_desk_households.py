@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from hmis.batches.models import BatchEntry
 from tests import factories as f
+from tests.web.conftest import signed_in
 from tests.web.test_batches_views import scan
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,13 @@ def test_entry_comment_is_saved_from_the_entry_list(web_a, desk_batch, carded, s
     entry.refresh_from_db()
     assert (entry.comment, entry.comment_mode) == ("Needs a coat", "replace")
     assert "Needs a coat" in page
+
+
+def test_read_only_user_and_scan_station_cannot_add_a_household(
+    readonly_a, station_a, desk_batch, household
+):
+    head, _ = household
+    url = reverse("batches:household", args=[desk_batch.pk])
+    for user in (readonly_a, station_a):
+        assert signed_in(user).post(url, {"client": head.pk}).status_code == 403
+    assert not BatchEntry.objects.exists()

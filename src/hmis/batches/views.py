@@ -299,10 +299,13 @@ def scan(request, pk):
     )
 
 
-@requires(Perm.VIEW_CLIENTS)
+@requires(Perm.SCAN)
 @require_POST
 def household(request, pk):
-    """*Add household*: every member of the household the client heads, one result line each."""
+    """*Add household*: every member of the household the client heads, one result line each.
+    Staff only: a scan station adds by card only."""
+    if not _can_search(request.user):
+        raise PermissionDenied
     batch = get_batch_for_user(request.user, pk)
     head = get_client_for_user(request.user, request.POST.get("client", ""))
     batch_date, date_provided = DeskDatesForm.from_query(request.POST).dates()

@@ -7,7 +7,8 @@ Rules (issue 10, item 4), each refusal an EnrollmentError that changes nothing:
   client in that program: ALREADY_ENROLLED. (`enroll_client(reuse_open=True)`, the desk's
   double-click guard, returns the enrollment already active on the entry date instead.)
 - An exit date before the client's last (not void) service in that enrollment's program:
-  EXIT_BEFORE_LAST_SERVICE, so no posted service falls outside its enrollment.
+  EXIT_BEFORE_LAST_SERVICE; a corrected entry date after its first service:
+  ENTRY_AFTER_FIRST_SERVICE. So no posted service falls outside its enrollment.
 
 The HUD elements collected at entry (Enrollment.csv: DisablingCondition, LivingSituation and the
 3.917 length-of-stay questions) are kept in `Enrollment.hud_data` under their HUD column names, as
@@ -43,6 +44,7 @@ class EnrollmentError(DomainError):
 EXIT_BEFORE_ENTRY = "exit_before_entry"
 ALREADY_ENROLLED = "already_enrolled"
 EXIT_BEFORE_LAST_SERVICE = "exit_before_last_service"
+ENTRY_AFTER_FIRST_SERVICE = "entry_after_first_service"
 FUTURE_DATE = "future_date"
 INVALID_ANSWER = "invalid_answer"
 NOT_EXITED = "not_exited"
@@ -85,13 +87,16 @@ class EntryAssessment:
     @classmethod
     def from_hud_data(cls, data: dict) -> "EntryAssessment":
         """What an enrollment holds, to fill the edit form."""
-        dated = data.get("DateToStreetESSH")
+        try:
+            dated = date.fromisoformat(str(data.get("DateToStreetESSH") or "")[:10])
+        except ValueError:  # none, or an imported value that is not a date: asked again
+            dated = None
         return cls(
             disabling_condition=data.get("DisablingCondition", codes.NOT_COLLECTED),
             living_situation=data.get("LivingSituation"),
             length_of_stay=data.get("LengthOfStay"),
             previous_street_essh=data.get("PreviousStreetESSH"),
-            date_to_street_essh=date.fromisoformat(dated[:10]) if dated else None,
+            date_to_street_essh=dated,
             times_homeless_past_three_years=data.get("TimesHomelessPastThreeYears"),
             months_homeless_past_three_years=data.get("MonthsHomelessPastThreeYears"),
         )
@@ -272,7 +277,7 @@ def _refuse_services_outside(enrollment: Enrollment, entry_date: date, exit_date
     first = services.order_by("date_provided").values_list("date_provided", flat=True).first()
     if first is not None and entry_date > first:
         raise EnrollmentError(
-            EXIT_BEFORE_LAST_SERVICE,
+            ENTRY_AFTER_FIRST_SERVICE,
             f"ERROR: Entry Date ({entry_date:%m/%d/%Y}) cannot be after the client's first "
             f"service in {enrollment.project.name} ({first:%m/%d/%Y}).",
             fields={"entry_date": f"The first service was on {first:%m/%d/%Y}."},
