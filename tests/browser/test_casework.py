@@ -25,7 +25,11 @@ def agency(db):
     group = ServiceGroup.objects.create(name="Day Shelter services", organization=org)
     visit = f.make_code("Day Shelter – Homeless Drop-In Centers", group=group)
     batch = f.make_batch(
-        shelter, performing_user=staff, description="Drop-in visit", codes=[(visit, 1)]
+        shelter,
+        performing_user=staff,
+        description="Drop-in visit",
+        default_comments="Front desk",
+        codes=[(visit, 1)],
     )
     return {"org": org, "staff": staff, "shelter": shelter, "batch": batch}
 
@@ -115,6 +119,21 @@ def test_desk_adds_a_household_of_three_with_one_barred_member(agency, new_page)
     assert_accessible(page)
     added = set(BatchEntry.objects.values_list("client__first_name", flat=True))
     assert added == {"Hana", "Lupe"}
+
+    # Lupe's own comment replaces the batch's Default Comments on her services.
+    row = page.locator("#entries tr", has_text="Reyes, Lupe")
+    row.get_by_text("Change").click()
+    row.get_by_label("Comment for Reyes, Lupe").fill("Needs school supplies")
+    row.get_by_label("Replace Default Comments").check()
+    row.get_by_role("button", name="Save comment").click()
+    expect(page.locator("#entries tr", has_text="Reyes, Lupe")).to_contain_text(
+        "Comment: Needs school supplies (replaces Default Comments)"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Post Services").click()
+    expect(page.locator("#entries")).to_contain_text("Posted: 2")
+    comments = dict(Service.objects.values_list("client__first_name", "comments"))
+    assert comments == {"Lupe": "Needs school supplies", "Hana": "Front desk"}
 
 
 def test_enroll_and_add_service_from_the_profile(agency, new_page):
