@@ -202,3 +202,35 @@ def test_new_casework_pages_pass_axe_and_fit_a_phone(agency, new_page):
         assert_accessible(page)
         fits_the_phone(page)
         screenshot(page, f"{name}-390x844")
+
+
+def test_enroll_a_household_of_three_from_the_profile(agency, new_page):
+    org = agency["org"]
+    head = f.make_client("Rosa", "Vega", organization=org)
+    partner = f.make_client("Luis", "Vega", organization=org)
+    child = f.make_client("Ines", "Vega", organization=org)
+    page = new_page()
+    sign_in(page, "jdoe", f.PASSWORD)
+    page.goto(f"/clients/{head.pk}/")
+    page.get_by_role("link", name="Enroll household").click()
+    page.get_by_label("Program").select_option(label="Day Shelter")
+    page.get_by_label("Entry Date").fill("2025-03-01")
+    for n, (member, relation) in enumerate(
+        [(partner, "Head of household's spouse or partner"), (child, "Head of household's child")],
+        start=1,
+    ):
+        row = page.get_by_role("group", name=f"Member {n}")
+        row.get_by_label("Client ID").fill(str(member.pk))
+        row.get_by_label("Relationship to head of household").select_option(label=relation)
+        row.get_by_label("Disabling condition").select_option(label="No")
+    page.get_by_label("Disabling condition").last.select_option(label="No")
+    page.get_by_label("Prior living situation", exact=True).select_option(label="Emergency shelter")
+    page.get_by_role("button", name="Enroll household").click()
+    expect(page.get_by_text("Household of 3 enrolled in Day Shelter.")).to_be_visible()
+    enrollments = Enrollment.objects.filter(project=agency["shelter"])
+    assert len({e.household_id for e in enrollments}) == 1
+    assert {e.client.first_name: e.relationship_to_hoh for e in enrollments} == {
+        "Rosa": 1,
+        "Luis": 3,
+        "Ines": 2,
+    }

@@ -343,3 +343,45 @@ def test_an_imported_date_that_is_not_a_date_is_asked_again():
         {"DateToStreetESSH": "sometime", "LivingSituation": 116}
     )
     assert assessment.date_to_street_essh is None and assessment.living_situation == 116
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_enrollments_of_one_client_make_one(staff_a, day_shelter):
+    import threading
+
+    from django.db import connection
+
+    client = f.make_client()
+    barrier = threading.Barrier(2)
+    made, refused, failures = [], [], []
+
+    def desk(day):
+        try:
+            barrier.wait(timeout=10)
+            made.append(
+                enroll_client(
+                    client=client,
+                    project=day_shelter,
+                    entry_date=day,
+                    user=staff_a,
+                    reuse_open=False,
+                )
+            )
+        except EnrollmentError as refusal:
+            refused.append(refusal.code)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=desk, args=(d,)) for d in (date(2025, 3, 1), date(2025, 3, 2))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert (len(made), refused) == (1, [enrolling.ALREADY_ENROLLED])
+    assert Enrollment.objects.filter(client=client).count() == 1
