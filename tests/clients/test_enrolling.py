@@ -385,3 +385,53 @@ def test_two_simultaneous_enrollments_of_one_client_make_one(staff_a, day_shelte
     assert failures == []
     assert (len(made), refused) == (1, [enrolling.ALREADY_ENROLLED])
     assert Enrollment.objects.filter(client=client).count() == 1
+
+
+def test_a_client_enrolled_alone_is_their_own_head_of_household(staff_a, day_shelter):
+    with pytest.raises(EnrollmentError) as refused:
+        enroll_client(
+            client=f.make_client(),
+            project=day_shelter,
+            entry_date=date(2025, 3, 1),
+            user=staff_a,
+            relationship_to_hoh=2,
+        )
+    assert refused.value.code == enrolling.HOUSEHOLD_INVALID
+
+
+def test_a_correction_may_not_leave_a_household_without_a_head(staff_a, day_shelter):
+    head, child = f.make_client("Ana"), f.make_client("Cy")
+    head_enrollment, child_enrollment = enroll_household(
+        head=head,
+        members=[HouseholdMember(child, 2)],
+        project=day_shelter,
+        entry_date=date(2025, 3, 1),
+        user=staff_a,
+    )
+    with pytest.raises(EnrollmentError) as refused:
+        correct_enrollment(
+            enrollment=head_enrollment,
+            user=staff_a,
+            entry_date=date(2025, 3, 1),
+            relationship_to_hoh=3,
+            assessment=HOMELESS,
+        )
+    assert refused.value.code == enrolling.HOUSEHOLD_INVALID
+    with pytest.raises(EnrollmentError):  # nor with two heads
+        correct_enrollment(
+            enrollment=child_enrollment,
+            user=staff_a,
+            entry_date=date(2025, 3, 1),
+            relationship_to_hoh=1,
+            assessment=HOMELESS,
+        )
+    # A relationship among members can change freely.
+    correct_enrollment(
+        enrollment=child_enrollment,
+        user=staff_a,
+        entry_date=date(2025, 3, 1),
+        relationship_to_hoh=4,
+        assessment=HOMELESS,
+    )
+    child_enrollment.refresh_from_db()
+    assert child_enrollment.relationship_to_hoh == 4

@@ -194,7 +194,9 @@ class ServiceOut(Schema):
 class EnrollIn(Schema):
     project_id: int = Field(description="The Program: one of your organization's")
     entry_date: date = Field(description="Back-dated or today, never future")
-    relationship_to_hoh: int = Field(1, description="HUD 3.15.1 (1: Self, head of household)")
+    relationship_to_hoh: int = Field(
+        1, description="HUD 3.15.1; alone, always 1 (Self): a family is enrolled as a household"
+    )
     disabling_condition: int = Field(description="HUD 1.8 (0, 1, 8, 9, 99)")
     living_situation: int = Field(description="Prior living situation, HUD 3.12.1")
     length_of_stay: int | None = Field(None, description="HUD 3.917.2")

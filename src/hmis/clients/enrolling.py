@@ -6,6 +6,8 @@ Rules (issue 10, item 4), each refusal an EnrollmentError that changes nothing:
 - A second open enrollment in the same program, or one overlapping another enrollment of the
   client in that program: ALREADY_ENROLLED. (`enroll_client(reuse_open=True)`, the desk's
   double-click guard, returns the enrollment already active on the entry date instead.)
+- HUD's one head of household (Self) per household: a client enrolled alone is Self, and a
+  correction may not leave a household with no head or two (HOUSEHOLD_INVALID).
 - An exit date before the client's last (not void) service in that enrollment's program:
   EXIT_BEFORE_LAST_SERVICE; a corrected entry date after its first service:
   ENTRY_AFTER_FIRST_SERVICE. So no posted service falls outside its enrollment.
@@ -303,6 +305,14 @@ def enroll_client(
     With `reuse_open` (the desk's intake), the enrollment already active that day in that
     program is returned (a second click must not make a second enrollment); without it (the
     profile's *Enroll*, the API) that is refused as ALREADY_ENROLLED."""
+    if household_id is None and relationship_to_hoh != codes.RelationshipToHoH.SELF:
+        # HUD: every household has exactly one head; a client enrolled alone is their own.
+        raise EnrollmentError(
+            HOUSEHOLD_INVALID,
+            "ERROR: A client enrolled alone is their own head of household (Self). Use Enroll "
+            "household to enroll a family together.",
+            fields={"relationship_to_hoh": "Self, for a client enrolled alone."},
+        )
     with transaction.atomic():
         # Lock the client row so two simultaneous intakes of one client make one enrollment.
         Client.objects.select_for_update().filter(pk=client.pk).first()
@@ -512,6 +522,8 @@ def correct_enrollment(
             exclude=enrollment,
         )
         _refuse_services_outside(enrollment, entry_date, exit_date)
+        if relationship_to_hoh != enrollment.relationship_to_hoh:
+            _refuse_headless_household(enrollment, relationship_to_hoh)
         entry_data = hud_entry_data(assessment, entry_date=entry_date)
         new_hud_data = {
             **{k: v for k, v in enrollment.hud_data.items() if k not in ENTRY_KEYS},
@@ -559,6 +571,27 @@ def correct_enrollment(
             message=f"Enrollment in {enrollment.project.name} corrected",
         )
     return enrollment
+
+
+def _refuse_headless_household(enrollment: Enrollment, relationship_to_hoh: int) -> None:
+    """HUD: exactly one head of household (Self) per household, after the change."""
+    heads = (
+        Enrollment.objects.live()
+        .filter(
+            household_id=enrollment.household_id,
+            project_id=enrollment.project_id,
+            relationship_to_hoh=codes.RelationshipToHoH.SELF,
+        )
+        .exclude(pk=enrollment.pk)
+        .count()
+    )
+    if heads + (relationship_to_hoh == codes.RelationshipToHoH.SELF) != 1:
+        raise EnrollmentError(
+            HOUSEHOLD_INVALID,
+            "ERROR: A household has exactly one head of household (Self): change the other "
+            "member's relationship first.",
+            fields={"relationship_to_hoh": "The household would have no head, or two."},
+        )
 
 
 def _check_destination(destination) -> None:

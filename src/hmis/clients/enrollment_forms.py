@@ -94,13 +94,12 @@ def _not_future(day):
 
 
 class EnrollForm(EntryAssessmentForm):
+    """A client enrolled alone: their own head of household (a family: HouseholdEnrollForm)."""
+
     project = forms.ModelChoiceField(label="Program", queryset=Project.objects.none())
     entry_date = forms.DateField(label="Entry Date", widget=DATE_WIDGET)
-    relationship_to_hoh = _choice(
-        "Relationship to head of household", codes.RelationshipToHoH.choices, required=True
-    )
 
-    field_order = ["project", "entry_date", "relationship_to_hoh"]
+    field_order = ["project", "entry_date"]
 
     def __init__(self, *args, organization_id: int | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,10 +113,6 @@ class EnrollForm(EntryAssessmentForm):
 
 class HouseholdEnrollForm(EnrollForm):
     """The head's enrollment; the members come from MemberFormSet."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["relationship_to_hoh"]
 
 
 class MemberForm(forms.Form):

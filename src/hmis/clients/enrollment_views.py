@@ -38,7 +38,6 @@ def enroll(request, pk):
     form = EnrollForm(
         request.POST or None,
         organization_id=org,
-        initial={"relationship_to_hoh": 1, "disabling_condition": None},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -47,7 +46,6 @@ def enroll(request, pk):
                 client=client,
                 project=data["project"],
                 entry_date=data["entry_date"],
-                relationship_to_hoh=data["relationship_to_hoh"],
                 assessment=form.assessment(),
                 user=request.user,
                 reuse_open=False,
