@@ -150,6 +150,10 @@ def test_enroll_and_add_service_from_the_profile(agency, new_page):
     page.get_by_label("Prior living situation", exact=True).select_option(
         label="Staying or living in a friend's room, apartment, or house"
     )
+    # HUD's flow: no homeless-history questions for someone staying with a friend...
+    times = page.get_by_label(re.compile("^Times on the streets"))
+    expect(times).to_be_hidden()
+    expect(page.get_by_label(re.compile("^On the night before"))).to_be_hidden()
     page.get_by_role("button", name="Enroll").click()
     # HUD asks the length of stay for this living situation: shown beside its field.
     expect(page.get_by_text("Length of stay in prior living situation is required")).to_be_visible()
@@ -158,7 +162,9 @@ def test_enroll_and_add_service_from_the_profile(agency, new_page):
     page.get_by_label("Length of stay in prior living situation").select_option(
         label="Two to six nights"
     )
+    # ...unless the stay was short and the night before was on the street or in a shelter.
     page.get_by_label(re.compile("^On the night before")).select_option(label="Yes")
+    expect(times).to_be_visible()
     page.get_by_label(re.compile("^Times on the streets")).select_option(label="One time")
     page.get_by_role("button", name="Enroll").click()
     expect(page.get_by_text("Enrolled in Day Shelter.")).to_be_visible()
