@@ -6,10 +6,10 @@ import pytest
 from django.core.files.base import ContentFile
 
 from hmis.audit.models import AuditEvent
+from hmis.clients.enrolling import enroll_client
 from hmis.clients.intake import (
     IntakeError,
     create_client,
-    enroll_client,
     set_client_photo,
     update_client,
 )

@@ -9,6 +9,8 @@ CONFLICT_CODES = frozenset(
         "batch_inactive",
         "key_reused",
         "location_inactive",
+        "already_enrolled",
+        "already_exited",
     }
 )
 

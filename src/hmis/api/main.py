@@ -8,7 +8,7 @@ Every refusal is JSON {code, message}: `code` is stable, `message` is for people
 - 403 the role may not do this (code "forbidden");
 - 404 no such object, or not yours to see (code "not_found"): the same answer either way;
 - 409 the request conflicts with the record's state (already_added, already_void, not_pending,
-  batch_inactive, key_reused);
+  batch_inactive, key_reused, already_enrolled, already_exited);
 - 422 the request was understood but refused by a rule (enrollment_required, barred,
   future_date...) or its input is malformed (code "invalid_input", with `errors`).
 """
@@ -21,7 +21,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from hmis.api.auth import TokenAuth
-from hmis.api.endpoints import batches, catalog, clients, entries, programs, voiding
+from hmis.api.endpoints import batches, casework, catalog, clients, entries, programs, voiding
 from hmis.api.errors import status_for_code
 from hmis.errors import DomainError
 
@@ -43,6 +43,8 @@ api.add_router("/batches", entries.router)
 api.add_router("/services", voiding.router)
 api.add_router("/programs", programs.router)
 api.add_router("/catalog", catalog.router)
+api.add_router("/clients", casework.clients_router)
+api.add_router("/enrollments", casework.enrollments_router)
 
 
 def error(request, status: int, code: str, message: str, **extra):

@@ -232,3 +232,44 @@ class DuplicatesOut(Schema):
     code: str
     message: str
     matches: list[DuplicateOut]
+
+
+class EnrollIn(Schema):
+    project_id: int = Field(description="The Program: one of your organization's")
+    entry_date: date = Field(description="Back-dated or today, never future")
+    relationship_to_hoh: int = Field(
+        1, description="HUD 3.15.1; alone, always 1 (Self): a family is enrolled as a household"
+    )
+    disabling_condition: int = Field(description="HUD 1.8 (0, 1, 8, 9, 99)")
+    living_situation: int = Field(description="Prior living situation, HUD 3.12.1")
+    length_of_stay: int | None = Field(None, description="HUD 3.917.2")
+    previous_street_essh: int | None = Field(None, description="HUD 1.7")
+    date_to_street_essh: date | None = None
+    times_homeless_past_three_years: int | None = Field(None, description="HUD 3.917.4")
+    months_homeless_past_three_years: int | None = Field(None, description="HUD 3.917.5")
+
+
+class EnrollmentDetailOut(Schema):
+    id: int
+    client_id: int
+    project_id: int
+    project_name: str = Field(alias="project.name")
+    entry_date: date
+    exit_date: date | None
+    destination: int | None = Field(description="HUD 3.12.1, once exited")
+    household_id: str
+    relationship_to_hoh: int
+    hud_data: dict = Field(description="HUD entry elements under their Enrollment.csv names")
+
+
+class ExitIn(Schema):
+    exit_date: date = Field(description="Not before the entry date nor the last service")
+    destination: int = Field(description="HUD 3.12.1")
+
+
+class SingleServiceIn(Schema):
+    service_code_id: int
+    project_id: int = Field(description="The Program: the client needs an enrollment on the date")
+    date_provided: date = Field(description="Back-dated or today, never future")
+    units: int = Field(1, ge=1, le=999)
+    comments: str = Field("", max_length=1000)

@@ -259,11 +259,16 @@ def _refuse_if_already_added(batch, client, date_provided: date, today: date) ->
 
 
 def _refuse_over_frequency_limit(batch, client, date_provided: date) -> None:
-    limited = [
-        bsc.service_code
-        for bsc in batch.service_codes.select_related("service_code")
-        if bsc.service_code.has_limit
-    ]
+    refuse_over_frequency_limit(
+        codes=[bsc.service_code for bsc in batch.service_codes.select_related("service_code")],
+        client=client,
+        date_provided=date_provided,
+    )
+
+
+def refuse_over_frequency_limit(*, codes, client, date_provided: date) -> None:
+    """Step 6 for any set of service codes (a batch's, or a single service on the profile)."""
+    limited = [code for code in codes if code.has_limit]
     if not limited:
         return
     longest = max(code.limit_period_days for code in limited)

@@ -19,7 +19,8 @@ from hmis.batches.adding import add_client_to_batch
 from hmis.batches.errors import BatchError
 from hmis.batches.models import BatchEntry, ServiceBatch
 from hmis.clients.cards import issue_card
-from hmis.clients.intake import create_client, enroll_client
+from hmis.clients.enrolling import enroll_client
+from hmis.clients.intake import create_client
 from hmis.clients.models import Client, Enrollment
 from hmis.clients.ude import ClientDetails
 

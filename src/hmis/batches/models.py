@@ -84,6 +84,11 @@ class EntryStatus(models.TextChoices):
     REMOVED = "removed", "Removed"
 
 
+class CommentMode(models.TextChoices):
+    ADD = "add", "Add to Default Comments"
+    REPLACE = "replace", "Replace Default Comments"
+
+
 class BatchEntry(models.Model):
     """A client added to a batch for one date provided. At most one live entry per
     (batch, client, date provided): the database refuses a double scan whatever path it took."""
@@ -99,6 +104,11 @@ class BatchEntry(models.Model):
     # Why posting left this entry pending (the client no longer qualified); empty otherwise.
     pending_reason = models.TextField(blank=True)
     bar_override_reason = models.TextField(blank=True)
+    # The client's own note: posted with (or instead of) the batch's Default Comments.
+    comment = models.TextField("Comment", blank=True)
+    comment_mode = models.CharField(
+        max_length=10, choices=CommentMode.choices, default=CommentMode.ADD
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

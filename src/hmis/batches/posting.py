@@ -2,8 +2,9 @@
 
 Rules:
 - Each pending entry gets one Service per batch service code, with that code's units (or the
-  entry's own override), the batch's default comments, the batch's user as provider, and the
-  entry's date provided, project and location.
+  entry's own override), the batch's default comments (with or replaced by the entry's own
+  comment: notes.py), the batch's user as provider, and the entry's date provided, project and
+  location.
 - Eligibility is checked again: an entry whose client no longer has an active enrollment on the
   date provided, or is now barred (without an override recorded at adding), stays pending with
   the reason in `pending_reason`.
@@ -23,6 +24,7 @@ from hmis.audit.models import AuditAction
 from hmis.audit.recording import build_event, record_many
 from hmis.batches.errors import ENROLLMENT_REQUIRED
 from hmis.batches.models import BatchEntry, EntryStatus, EntryUnits, ServiceBatch
+from hmis.batches.notes import posted_comments
 from hmis.clients.eligibility import bar_message, bar_scope_filter
 from hmis.clients.models import Bar, Enrollment
 from hmis.services.models import Service
@@ -87,7 +89,11 @@ def post_entries(*, batch: ServiceBatch, entries: list[BatchEntry], user) -> Pos
                         service_code_id=code.service_code_id,
                         date_provided=entry.date_provided,
                         units=units,
-                        comments=batch.default_comments,
+                        comments=posted_comments(
+                            default_comments=batch.default_comments,
+                            comment=entry.comment,
+                            mode=entry.comment_mode,
+                        ),
                         provider_id=batch.performing_user_id,
                         project_id=batch.project_id,
                         location_id=batch.location_id,

@@ -33,10 +33,12 @@ urlpatterns = [
     path("<int:pk>/entries/", views.entries, name="entries"),
     path("<int:pk>/entries/<int:entry_pk>/remove/", views.entry_remove, name="entry_remove"),
     path("<int:pk>/entries/<int:entry_pk>/units/", views.entry_units, name="entry_units"),
+    path("<int:pk>/entries/<int:entry_pk>/comment/", views.entry_comment, name="entry_comment"),
     path("<int:pk>/candidates/", views.candidates, name="candidates"),
     path("<int:pk>/recent/", views.recent, name="recent"),
     path("<int:pk>/post/", views.post, name="post"),
     path("<int:pk>/enroll/", views.enroll, name="enroll"),
+    path("<int:pk>/household/", views.household, name="household"),
     path("<int:pk>/history/", views.batch_history, name="history"),
     path("<int:pk>/history/<isodate:day>/", views.batch_history_day, name="history_day"),
 ]

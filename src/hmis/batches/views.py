@@ -34,14 +34,21 @@ from hmis.batches.forms import (
     IntakeForm,
     ScanForm,
 )
+from hmis.batches.households import add_household_to_batch, household_members
 from hmis.batches.intake import enroll_and_add
 from hmis.batches.models import BatchServiceCode, EntryStatus
+from hmis.batches.notes import set_entry_comment
 from hmis.batches.posting import post_batch
 from hmis.batches.recent import recent_clients
 from hmis.batches.removing import remove_entry
 from hmis.batches.units import set_entry_units
-from hmis.clients.access import can_see_full_record, clients_fully_visible_to
+from hmis.clients.access import (
+    can_see_full_record,
+    clients_fully_visible_to,
+    get_client_for_user,
+)
 from hmis.clients.cards import CardError
+from hmis.clients.enrolling import EnrollmentError
 from hmis.clients.errors import LookupFailed
 from hmis.clients.intake import IntakeError
 from hmis.clients.lookup import find_client_by_card, search_clients
@@ -284,6 +291,11 @@ def scan(request, pk):
         )
     data = form.cleaned_data if form.is_valid() else {}
     client = result.client
+    household = (
+        household_members(batch=batch, head=client, on=data["date_provided"])
+        if client and data and _can_search(request.user)
+        else []
+    )
     # The photo lets staff check the card belongs to the person; only for a record they may see.
     show_photo = bool(client and client.photo and can_see_full_record(request.user, client))
     return render(
@@ -299,8 +311,30 @@ def scan(request, pk):
             "date_provided": data.get("date_provided"),
             "can_enroll": has_perm(request.user, Perm.EDIT_CLIENTS),
             "can_override": request.user.can_override_bars and _can_search(request.user),
+            "household": household,
         },
     )
+
+
+@requires(Perm.SCAN)
+@require_POST
+def household(request, pk):
+    """*Add household*: every member of the household the client heads, one result line each.
+    Staff only: a scan station adds by card only."""
+    if not _can_search(request.user):
+        raise PermissionDenied
+    batch = get_batch_for_user(request.user, pk)
+    head = get_client_for_user(request.user, request.POST.get("client", ""))
+    batch_date, date_provided = DeskDatesForm.from_query(request.POST).dates()
+    results = add_household_to_batch(
+        batch=batch,
+        head=head,
+        user=request.user,
+        batch_date=batch_date,
+        date_provided=date_provided,
+    )
+    response = render(request, "batches/_household_result.html", {"head": head, "results": results})
+    return trigger_client_event(response, "hmis:refresh")
 
 
 def _form_problem(form) -> str:
@@ -371,6 +405,24 @@ def entry_units(request, pk, entry_pk):
         )
     try:
         set_entry_units(entry=entry, user=request.user, units=form.units())
+    except BatchError as refusal:
+        return _entries_fragment(request, batch, error=refusal.message)
+    return _entries_fragment(request, batch)
+
+
+@requires(Perm.SCAN)
+@require_POST
+def entry_comment(request, pk, entry_pk):
+    """The client's own *Comment* on a pending entry (added to or replacing Default Comments)."""
+    batch = get_batch_for_user(request.user, pk)
+    entry = get_entry_for_user(request.user, batch, entry_pk)
+    try:
+        set_entry_comment(
+            entry=entry,
+            user=request.user,
+            comment=request.POST.get("comment", ""),
+            mode=request.POST.get("comment_mode", ""),
+        )
     except BatchError as refusal:
         return _entries_fragment(request, batch, error=refusal.message)
     return _entries_fragment(request, batch)
@@ -516,7 +568,8 @@ def enroll(request, pk):
                 )
             except IntakeError as refused:
                 show_refusal(form, refused)
-            except BatchError as refused:
+            except (BatchError, EnrollmentError) as refused:
+                # A bad entry date, or an enrollment the program refuses (one already open).
                 form.add_error("entry_date", refused.message)
             except CardError as refused:
                 form.add_error("give_card", refused.message)

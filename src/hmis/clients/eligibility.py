@@ -7,6 +7,7 @@
   (bar without project), its project (bar without location), or its location.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
@@ -22,6 +23,16 @@ def active_enrollment(*, client: Client, project, on: date) -> Enrollment | None
         .order_by("-entry_date", "-pk")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ServiceScope:
+    """Where a service outside a batch is given: what a bar's scope is matched against (the
+    same attributes a batch has)."""
+
+    organization_id: int
+    project_id: int
+    location_id: int | None = None
 
 
 def bar_scope_filter(batch) -> Q:

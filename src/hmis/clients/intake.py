@@ -8,11 +8,10 @@ from django.db import transaction
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record
 from hmis.clients import ude
-from hmis.clients.models import Client, Enrollment
+from hmis.clients.models import Client
 from hmis.clients.ssn import masked, set_ssn
 from hmis.clients.ude import ClientDetails
 from hmis.errors import DomainError
-from hmis.projects.models import Project
 
 
 class IntakeError(DomainError):
@@ -149,32 +148,6 @@ def update_client(*, client: Client, user, details: ClientDetails) -> Client:
                 message="Client record edited",
             )
     return locked
-
-
-def enroll_client(*, client: Client, project: Project, entry_date: date, user) -> Enrollment:
-    """Enroll `client` in `project` from `entry_date`, or return the enrollment already active
-    that day in that project (a second click must not make a second enrollment)."""
-    with transaction.atomic():
-        # Lock the client row so two simultaneous intakes of one client make one enrollment.
-        Client.objects.select_for_update().filter(pk=client.pk).first()
-        existing = (
-            Enrollment.objects.active_on(entry_date).filter(client=client, project=project).first()
-        )
-        if existing is not None:
-            return existing
-        enrollment = Enrollment.objects.create(
-            client=client, project=project, entry_date=entry_date, created_by=user
-        )
-        record(
-            actor=user,
-            action=AuditAction.CREATE,
-            obj=enrollment,
-            organization_id=project.organization_id,
-            client_id=client.pk,
-            changes={"project": [None, project.name], "entry_date": [None, str(entry_date)]},
-            message=f"Enrolled in {project.name}",
-        )
-    return enrollment
 
 
 def set_client_photo(*, client: Client, user, photo) -> Client:

@@ -137,6 +137,18 @@ class Enrollment(models.Model):
     def is_active_on(self, day: date) -> bool:
         return self.entry_date <= day and (self.exit_date is None or day <= self.exit_date)
 
+    @property
+    def relationship_label(self) -> str:
+        from hmis.hudcsv.codes import RelationshipToHoH
+
+        return dict(RelationshipToHoH.choices).get(self.relationship_to_hoh, "")
+
+    @property
+    def destination_label(self) -> str:
+        from hmis.hudcsv.codes import LivingSituation
+
+        return dict(LivingSituation.choices).get(self.destination, "")
+
 
 class BarQuerySet(models.QuerySet):
     def in_force_on(self, day: date):

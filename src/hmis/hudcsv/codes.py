@@ -235,6 +235,48 @@ class LivingSituation(models.IntegerChoices):  # 3.12.1
 NOT_PRIOR_LIVING_SITUATION = frozenset({312, 313, 327, 422, 423, 426, 30, 17, 24, 37})
 NOT_DESTINATION = frozenset({336, 335, 37})
 
+
+class LengthOfStay(models.IntegerChoices):  # 3.917.2
+    ONE_NIGHT_OR_LESS = 10, "One night or less"
+    TWO_TO_SIX_NIGHTS = 11, "Two to six nights"
+    ONE_WEEK_TO_MONTH = 2, "One week or more, but less than one month"
+    ONE_MONTH_TO_90_DAYS = 3, "One month or more, but less than 90 days"
+    NINETY_DAYS_TO_YEAR = 4, "90 days or more, but less than one year"
+    ONE_YEAR_OR_LONGER = 5, "One year or longer"
+    DOESNT_KNOW = 8, "Client doesn't know"
+    PREFERS_NOT = 9, "Client prefers not to answer"
+    NOT_COLLECTED = 99, "Data not collected"
+
+
+class TimesHomelessPastThreeYears(models.IntegerChoices):  # 3.917.4
+    ONE = 1, "One time"
+    TWO = 2, "Two times"
+    THREE = 3, "Three times"
+    FOUR_OR_MORE = 4, "Four or more times"
+    DOESNT_KNOW = 8, "Client doesn't know"
+    PREFERS_NOT = 9, "Client prefers not to answer"
+    NOT_COLLECTED = 99, "Data not collected"
+
+
+class MonthsHomelessPastThreeYears(models.IntegerChoices):  # 3.917.5
+    ONE = 101, "One month (this time is the first month)"
+    TWO = 102, "2 months"
+    THREE = 103, "3 months"
+    FOUR = 104, "4 months"
+    FIVE = 105, "5 months"
+    SIX = 106, "6 months"
+    SEVEN = 107, "7 months"
+    EIGHT = 108, "8 months"
+    NINE = 109, "9 months"
+    TEN = 110, "10 months"
+    ELEVEN = 111, "11 months"
+    TWELVE = 112, "12 months"
+    MORE_THAN_TWELVE = 113, "More than 12 months"
+    DOESNT_KNOW = 8, "Client doesn't know"
+    PREFERS_NOT = 9, "Client prefers not to answer"
+    NOT_COLLECTED = 99, "Data not collected"
+
+
 # 2.06.1: 1-11, 13-27, 30, 33-48, 50-56 (labels: HUD Appendix B).
 FUNDING_SOURCES = frozenset([*range(1, 12), *range(13, 28), 30, *range(33, 49), *range(50, 57)])
 

@@ -42,14 +42,16 @@ def groups_available_to(
 
 
 def codes_available_to(
-    organization_id: int | None, project_id: int | None = None
+    organization_id: int | None, project_id: int | None = None, *, in_batches: bool = True
 ) -> QuerySet[ServiceCode]:
-    """Codes a batch may use: active, usable in batches, of a group available (to the program)."""
-    return ServiceCode.objects.filter(
-        active=True,
-        usable_in_batches=True,
-        group__in=groups_available_to(organization_id, project_id),
-    ).select_related("group")
+    """Codes that may be given: active, of a group available (to the program); for a batch, only
+    those usable in batches (a single service on a profile may use the others too)."""
+    codes = ServiceCode.objects.filter(
+        active=True, group__in=groups_available_to(organization_id, project_id)
+    )
+    if in_batches:
+        codes = codes.filter(usable_in_batches=True)
+    return codes.select_related("group")
 
 
 def codes_offered_to_organization(organization_id: int | None) -> QuerySet[ServiceCode]:

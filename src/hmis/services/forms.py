@@ -1,9 +1,12 @@
-"""Forms of the service catalog pages."""
+"""Forms of the service pages: the catalog, and *Add service* on a profile."""
 
 from django import forms
+from django.utils import timezone
 
 from hmis.projects.models import Organization, Project
-from hmis.services.catalog import hud_service_choices
+from hmis.services.catalog import codes_available_to, hud_service_choices
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class GroupForm(forms.Form):
@@ -73,3 +76,66 @@ class CodeForm(forms.Form):
         data = dict(self.cleaned_data)
         data["hud_record_type"], data["hud_type_provided"] = data.pop("hud")
         return data
+
+
+class SingleServiceForm(forms.Form):
+    """*Add service* on a profile: the batch form's labels for the same things."""
+
+    service_code = forms.ModelChoiceField(
+        label="Service",
+        queryset=None,
+        widget=forms.HiddenInput(attrs={"data-code-input": ""}),
+        error_messages={"required": "Choose a service with Find Service Provided."},
+    )
+    date_provided = forms.DateField(label="Date Service Provided", widget=DATE_WIDGET)
+    units = forms.IntegerField(
+        label="Units",
+        min_value=1,
+        max_value=999,
+        initial=1,
+        widget=forms.NumberInput(attrs={"data-units-input": ""}),
+    )
+    comments = forms.CharField(
+        label="Comments",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    project = forms.ModelChoiceField(
+        label="Program",
+        queryset=Project.objects.none(),
+        help_text="The client needs an enrollment in it on the date provided.",
+    )
+
+    def __init__(self, *args, organization_id: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization_id = organization_id
+        self.fields["service_code"].queryset = codes_available_to(organization_id, in_batches=False)
+        self.fields["project"].queryset = Project.objects.filter(
+            organization_id=organization_id, active=True, deleted_at__isnull=True
+        ).order_by("name")
+        if not self.is_bound:
+            self.initial.setdefault("date_provided", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        code, project = data.get("service_code"), data.get("project")
+        if code and project:
+            offered = codes_available_to(self.organization_id, project.pk, in_batches=False)
+            if not offered.filter(pk=code.pk).exists():
+                self.add_error(
+                    "service_code", f"{code} is not offered in {project}: choose another service."
+                )
+        return data
+
+    def chosen_code(self):
+        """The service code the form shows (posted, if valid)."""
+        value = self["service_code"].value()
+        if hasattr(value, "pk"):
+            return value
+        if value in (None, ""):
+            return None
+        try:
+            return self.fields["service_code"].queryset.get(pk=value)
+        except (ValueError, TypeError, self.fields["service_code"].queryset.model.DoesNotExist):
+            return None

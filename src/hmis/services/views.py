@@ -1,4 +1,5 @@
-"""Service pages: the *Find Service Provided* picker of the batch form, and voiding a service."""
+"""Service pages: the *Find Service Provided* picker, *Add service* on a client's profile, and
+voiding a service."""
 
 from django import forms
 from django.contrib import messages
@@ -6,11 +7,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hmis.accounts.permissions import Perm, requires
+from hmis.batches.errors import BatchError
+from hmis.clients.access import enrollments_visible_to, get_client_for_user
 from hmis.errors import DomainError
 from hmis.projects.access import get_project_for_user
 from hmis.services.access import get_service_for_user
 from hmis.services.catalog import find_codes, groups_available_to
 from hmis.services.errors import CatalogError
+from hmis.services.forms import SingleServiceForm
+from hmis.services.providing import provide_service
 from hmis.services.voiding import void_service
 
 
@@ -75,3 +80,35 @@ def void(request, pk):
             )
             return redirect("clients:profile", pk=service.client_id)
     return render(request, "services/void.html", {"service": service, "form": form, "error": error})
+
+
+@requires(Perm.EDIT_CLIENTS)
+@require_http_methods(["GET", "POST"])
+def add(request, client_id):
+    """*Add service*: one service on the client's record, posted at once under the batch rules."""
+    client = get_client_for_user(request.user, client_id)
+    org = request.user.organization_id
+    open_programs = enrollments_visible_to(request.user).filter(client=client, exit_date=None)
+    form = SingleServiceForm(
+        request.POST or None,
+        organization_id=org,
+        initial={"project": next((e.project_id for e in open_programs[:1]), None)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            service = provide_service(client=client, user=request.user, **data)
+        except BatchError as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                f"Posted {service.service_code} of {service.date_provided:%m/%d/%Y} "
+                f"for {client.full_name}.",
+            )
+            return redirect("clients:profile", pk=client.pk)
+    return render(
+        request,
+        "services/add.html",
+        {"client": client, "form": form, "groups": groups_available_to(org)},
+    )

@@ -1,0 +1,67 @@
+"""*Add household* at the desk: when the client just scanned heads a household enrolled in the
+batch's program, add every member in one step, each through the same `add_client_to_batch` and
+each with its own result (a barred or not-enrolled member is refused on their own line; the
+others are added)."""
+
+from datetime import date
+
+from hmis.batches.adding import ADDED, POSTED, AddResult, add_client_to_batch
+from hmis.batches.errors import BatchError
+from hmis.batches.models import EntryStatus, ServiceBatch
+from hmis.clients.models import Client, Enrollment
+from hmis.hudcsv.codes import RelationshipToHoH
+
+HOUSEHOLD_LIMIT = 20
+
+
+def household_members(*, batch: ServiceBatch, head: Client, on: date) -> list[Client]:
+    """The other clients of the household `head` heads in the batch's program (their enrollment
+    in it, with the head's HouseholdID, active on `on` or not: a member no longer enrolled is
+    listed, and refused on their own line). One query."""
+    households = (
+        Enrollment.objects.active_on(on)
+        .filter(
+            client=head,
+            project_id=batch.project_id,
+            relationship_to_hoh=RelationshipToHoH.SELF,
+        )
+        .values("household_id")
+    )
+    ids = (
+        Enrollment.objects.live()
+        .filter(project_id=batch.project_id, household_id__in=households)
+        .exclude(client=head)
+        .values("client_id")
+    )
+    return list(
+        Client.objects.live()
+        .filter(pk__in=ids)
+        .order_by("last_name", "first_name", "pk")[:HOUSEHOLD_LIMIT]
+    )
+
+
+def add_household_to_batch(
+    *, batch: ServiceBatch, head: Client, user, batch_date: date, date_provided: date
+) -> list[AddResult]:
+    """One AddResult per member of `head`'s household (the head is added by the scan itself).
+    Each add is its own transaction: one refusal never blocks the others."""
+    results = []
+    for member in household_members(batch=batch, head=head, on=date_provided):
+        try:
+            entry = add_client_to_batch(
+                batch=batch,
+                client=member,
+                user=user,
+                batch_date=batch_date,
+                date_provided=date_provided,
+            )
+        except BatchError as refusal:
+            results.append(AddResult(False, refusal.code, refusal.message, client=member))
+            continue
+        if entry.status == EntryStatus.POSTED:
+            results.append(AddResult(True, POSTED, "Added and services posted.", member, entry))
+        else:
+            results.append(
+                AddResult(True, ADDED, "Added. Pending until Post Services.", member, entry)
+            )
+    return results
