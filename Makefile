@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR := $(or $(HMIS_DATA_DIR),data)
 CHROMIUM := /usr/bin/chromium
+BIND ?= 127.0.0.1:8000
 
 .PHONY: run test lint bench bench-hudcsv
 
@@ -12,7 +13,7 @@ run: $(VENV)/.installed-run
 	@if [ ! -f "$(DATA_DIR)/.demo-loaded" ]; then \
 		$(BIN)/hmis demo && mkdir -p "$(DATA_DIR)" && touch "$(DATA_DIR)/.demo-loaded"; \
 	fi
-	$(BIN)/hmis serve
+	$(BIN)/hmis serve --bind $(BIND) --with-worker
 
 test: $(VENV)/.installed-test
 	@if [ -x "$(CHROMIUM)" ]; then \

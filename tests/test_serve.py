@@ -91,17 +91,8 @@ def test_serve_answers_pages_and_static_files_through_gunicorn(server_env):
     assert "not applied" not in output
 
 
-def test_serve_warns_when_migrations_are_not_applied(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
-    env["HMIS_DATA_DIR"] = str(tmp_path)
-    process, _ = start_server(env)
-    output = stop_server(process)
-    assert "not applied: run `hmis migrate` first." in output
-
-
-def test_serve_refuses_zero_workers(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
-    env["HMIS_DATA_DIR"] = str(tmp_path)
+def test_serve_refuses_zero_workers(server_env):
+    env = server_env
     result = subprocess.run(  # noqa: S603 -- our own command
         [sys.executable, "-m", "hmis", "serve", "--workers", "0"],
         env=env,

@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "hmis.hudcsv",
     "hmis.reports",
     "hmis.api",
+    # Background jobs (django-tasks, database backend): `hmis worker` runs them.
+    "django_tasks",
+    "django_tasks_db",
+    "hmis.jobs",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +187,13 @@ HMIS_AGENCY_NAME = env_str("HMIS_AGENCY_NAME", "")
 # when a scan is read.
 HMIS_SCANNER_PREFIX = env_str("HMIS_SCANNER_PREFIX", "")
 HMIS_SCANNER_SUFFIX = env_str("HMIS_SCANNER_SUFFIX", "")
+
+# Background jobs: queued in the database (no extra server), run by `hmis worker` processes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Where jobs keep their files (uploads, results, live progress); share it between app servers.
+HMIS_JOBS_DIR = DATA_DIR / "jobs"
+# Finished jobs' files are deleted after this many days.
+HMIS_JOB_FILES_DAYS = env_int("HMIS_JOB_FILES_DAYS", 7)
 
 LOGGING = {
     "version": 1,

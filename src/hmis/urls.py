@@ -11,6 +11,7 @@ urlpatterns = [
     path("services/", include("hmis.services.urls")),
     path("batches/", include("hmis.batches.urls")),
     path("hud-csv/", include("hmis.hudcsv.urls")),
+    path("jobs/", include("hmis.jobs.urls")),
     path("reports/", include("hmis.reports.urls")),
     path("audit/", include("hmis.audit.urls")),
     path("api/", include("hmis.api.urls")),

@@ -1,14 +1,15 @@
 """`hmis serve`: the app under gunicorn, a production-grade WSGI server (not runserver).
 
 Static files are served by whitenoise straight from the app folders (WHITENOISE_USE_FINDERS), so
-no collectstatic step is needed.
+no collectstatic step is needed. `--with-worker` also starts `hmis worker` for background jobs
+(what `make run` does), and stops it when the server stops.
 """
 
 import os
+import subprocess
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
 
 
@@ -48,12 +49,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout", type=int, default=60, help="Seconds before a stuck worker is restarted."
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run `hmis worker` (background jobs) until the server stops.",
+        )
 
-    def handle(self, *args, bind: str, workers: int, timeout: int, **options):
+    def handle(self, *args, bind: str, workers: int, timeout: int, with_worker: bool, **options):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
-        self.warn_about_unapplied_migrations()
         self.stdout.write(f"Serving HMIS on http://{bind}/ with {workers} workers (Ctrl-C stops).")
+        job_worker = None
+        if with_worker:
+            job_worker = subprocess.Popen([sys.executable, "-m", "hmis", "worker"])  # noqa: S603
+        try:
+            self.serve(bind=bind, workers=workers, timeout=timeout)
+        finally:
+            if job_worker is not None:
+                stop_process(job_worker)
+
+    def serve(self, *, bind: str, workers: int, timeout: int) -> None:
         HmisApplication(
             {
                 "bind": bind,
@@ -70,18 +85,13 @@ class Command(BaseCommand):
             }
         ).run()
 
-    def warn_about_unapplied_migrations(self) -> None:
-        try:
-            executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        except Exception as error:  # any database trouble: say so, keep serving
-            self.stderr.write(self.style.WARNING(f"Could not check migrations: {error}"))
-            return
-        finally:
-            connections.close_all()
-        if plan:
-            self.stderr.write(
-                self.style.WARNING(
-                    f"{len(plan)} migration(s) not applied: run `hmis migrate` first."
-                )
-            )
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask a child to stop (it finishes its current step), and insist after a while."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -1,0 +1,76 @@
+"""`hmis worker`: runs queued jobs (django-tasks' database worker) and tells /healthz it is alive.
+
+Run one beside each app server, or several on other machines against the same PostgreSQL
+database: each job is claimed by exactly one worker (SELECT ... FOR UPDATE SKIP LOCKED)."""
+
+import os
+import socket
+import threading
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from hmis.jobs.models import WorkerHeartbeat
+
+HEARTBEAT_SECONDS = 20
+
+
+def beat(worker_id: str) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"hostname": socket.gethostname(), "seen_at": timezone.now()},
+    )
+
+
+def _beat_forever(worker_id: str, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_SECONDS):
+        try:
+            beat(worker_id)
+        except Exception:  # noqa: S110 (a locked database: the next beat will do)
+            pass
+        finally:
+            close_old_connections()
+            connection.close()
+
+
+class Command(BaseCommand):
+    help = "Run background jobs (HUD CSV imports and exports...) until stopped (Ctrl-C)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch", action="store_true", help="Run the jobs waiting now, then exit."
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds between looks at the queue when it is empty (default: %(default)s).",
+        )
+
+    def handle(self, *args, batch: bool, interval: float, **options):
+        worker_id = f"{socket.gethostname()}-{os.getpid()}-{get_random_string(6)}"[:64]
+        beat(worker_id)
+        worker = Worker(
+            queue_names=["*"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=not batch,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        if batch:
+            worker.run()
+            return
+        self.stdout.write(f"Worker {worker_id} waiting for jobs (Ctrl-C stops).")
+        stop = threading.Event()
+        threading.Thread(target=_beat_forever, args=(worker_id, stop), daemon=True).start()
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            stop.set()
