@@ -154,6 +154,7 @@ OBJECT_FOR_PK = {
     "projects": "project",
     "locations": "location",
     "users": "user",
+    "jobs": "job",
 }
 
 
