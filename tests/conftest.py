@@ -23,6 +23,7 @@ def isolated_data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.HMIS_JOBS_DIR = tmp_path / "data" / "jobs"
+    settings.HMIS_NIGHTLY_EXPORT_DIR = tmp_path / "data" / "exports"
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ SECRET_KEY, ALLOWED_HOSTS and usually DATABASE_URL=postgres://...
 """
 
 import os
+from datetime import time
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,14 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_time(name: str, default: str) -> time:
+    raw = os.environ.get(name) or default
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a time of day (HH:MM), not {raw!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -83,6 +92,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "hmis.jobs",
+    "hmis.schedules",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +204,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 HMIS_JOBS_DIR = DATA_DIR / "jobs"
 # Finished jobs' files are deleted after this many days.
 HMIS_JOB_FILES_DAYS = env_int("HMIS_JOB_FILES_DAYS", 7)
+
+# Recurring work (hmis/schedules): the local time after which each day's nightly work runs, how
+# many missed days are caught up after downtime, how long nightly exports and stored scan answers
+# are kept.
+HMIS_SCHEDULE_AT = env_time("HMIS_SCHEDULE_AT", "02:00")
+HMIS_SCHEDULE_CATCH_UP_DAYS = env_int("HMIS_SCHEDULE_CATCH_UP_DAYS", 7)
+HMIS_NIGHTLY_EXPORT = env_bool("HMIS_NIGHTLY_EXPORT", True)
+HMIS_NIGHTLY_EXPORT_DIR = Path(env_str("HMIS_NIGHTLY_EXPORT_DIR", str(DATA_DIR / "exports")))
+HMIS_NIGHTLY_EXPORT_DAYS = env_int("HMIS_NIGHTLY_EXPORT_DAYS", 30)
+HMIS_SCAN_ANSWER_DAYS = env_int("HMIS_SCAN_ANSWER_DAYS", 30)
 
 LOGGING = {
     "version": 1,

@@ -63,6 +63,13 @@ class Project(models.Model):
     operating_end_date = models.DateField(null=True, blank=True)
     continuum_project = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
+    auto_exit_days = models.PositiveIntegerField(
+        "auto-exit after N days without a service",
+        null=True,
+        blank=True,
+        help_text="Enrollments with no service for this many days are exited by the nightly "
+        "schedule (destination: No exit interview completed). Empty: never.",
+    )
     hud_project_id = models.CharField(
         max_length=32, unique=True, null=True, blank=True, default=new_hud_id
     )

@@ -1,4 +1,5 @@
-"""`hmis worker`: runs queued jobs (django-tasks' database worker) and tells /healthz it is alive.
+"""`hmis worker`: runs queued jobs (django-tasks' database worker), tells /healthz it is alive,
+and every minute queues the schedule's recurring work (hmis/schedules), which runs as a job too.
 
 Run one beside each app server, or several on other machines against the same PostgreSQL
 database: each job is claimed by exactly one worker (SELECT ... FOR UPDATE SKIP LOCKED)."""
@@ -16,6 +17,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from hmis.jobs.models import WorkerHeartbeat
 
 HEARTBEAT_SECONDS = 20
+SCHEDULE_EVERY_BEATS = 3  # about a minute
 
 
 def beat(worker_id: str) -> None:
@@ -25,10 +27,31 @@ def beat(worker_id: str) -> None:
     )
 
 
-def _beat_forever(worker_id: str, stop: threading.Event) -> None:
+def queue_schedule() -> bool:
+    """Queue the schedule's run unless one is waiting or running already."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from hmis.schedules.tasks import SCHEDULE_TASK_PATH, run_schedule
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=SCHEDULE_TASK_PATH,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    )
+    if waiting.exists():
+        return False
+    run_schedule.enqueue()
+    return True
+
+
+def _keep_alive(worker_id: str, stop: threading.Event, schedule: bool) -> None:
+    beats = 0
     while not stop.wait(HEARTBEAT_SECONDS):
+        beats += 1
         try:
             beat(worker_id)
+            if schedule and beats % SCHEDULE_EVERY_BEATS == 0:
+                queue_schedule()
         except Exception:  # noqa: S110 (a locked database: the next beat will do)
             pass
         finally:
@@ -49,8 +72,13 @@ class Command(BaseCommand):
             default=1.0,
             help="Seconds between looks at the queue when it is empty (default: %(default)s).",
         )
+        parser.add_argument(
+            "--no-schedule",
+            action="store_true",
+            help="Do not queue the recurring work (another worker does).",
+        )
 
-    def handle(self, *args, batch: bool, interval: float, **options):
+    def handle(self, *args, batch: bool, interval: float, no_schedule: bool, **options):
         worker_id = f"{socket.gethostname()}-{os.getpid()}-{get_random_string(6)}"[:64]
         beat(worker_id)
         worker = Worker(
@@ -68,7 +96,11 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Worker {worker_id} waiting for jobs (Ctrl-C stops).")
         stop = threading.Event()
-        threading.Thread(target=_beat_forever, args=(worker_id, stop), daemon=True).start()
+        if not no_schedule:
+            queue_schedule()
+        threading.Thread(
+            target=_keep_alive, args=(worker_id, stop, not no_schedule), daemon=True
+        ).start()
         worker.configure_signals()
         try:
             worker.run()
