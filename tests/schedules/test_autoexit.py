@@ -62,3 +62,28 @@ def test_enrollments_without_service_for_n_days_are_exited_the_day_after_the_las
 
     assert auto_exit_enrollments(day=DAY) == {"exited": {}}
     assert Enrollment.objects.filter(exit_date__isnull=False).count() == 2
+
+
+def test_auto_exits_are_listed_for_the_agency_administrator_of_their_organization(
+    client, org_a, org_b, day_shelter
+):
+    from django.urls import reverse
+
+    from hmis.accounts.models import Role
+
+    day_shelter.auto_exit_days = 30
+    day_shelter.save(update_fields=["auto_exit_days"])
+    stale = f.enroll(f.make_client(organization=org_a), day_shelter, entry_date=date(2025, 1, 1))
+    auto_exit_enrollments(day=DAY)
+
+    client.force_login(f.make_user(org_a, Role.AGENCY_ADMIN))
+    page = client.get(reverse("schedules:auto_exits")).content.decode()
+    assert f'href="/clients/{stale.client_id}/"' in page
+    assert "Day Shelter" in page and "2025-01-02" in page
+
+    client.force_login(f.make_user(org_b, Role.AGENCY_ADMIN))
+    page = client.get(reverse("schedules:auto_exits")).content.decode()
+    assert "No enrollment has been auto-exited." in page
+
+    client.force_login(f.make_user(org_a, Role.STAFF))
+    assert client.get(reverse("schedules:auto_exits")).status_code == 403

@@ -9,6 +9,7 @@ one transaction, the exports write to a temporary file renamed only when complet
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -94,6 +95,24 @@ def cancel_job(*, job: Job, user) -> Job:
         )
     job.refresh_from_db()
     return job
+
+
+def hand_out_result(*, job: Job, user) -> Path | None:
+    """The finished job's file, its download audited; None when there is none to give."""
+    if job.status != JobStatus.SUCCEEDED or not job.result_file:
+        return None
+    path = progress.jobs_dir() / job.result_file
+    if not path.exists():
+        return None
+    record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        obj=job,
+        organization_id=job.organization_id,
+        changes={"file": job.result_filename},
+        message=f"Downloaded {job.result_filename}",
+    )
+    return path
 
 
 def run_job(*, job_id: int) -> None:

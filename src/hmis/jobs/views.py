@@ -9,7 +9,7 @@ from hmis.accounts.permissions import Perm, requires
 from hmis.hudcsv.forms import ConfirmImportForm
 from hmis.jobs import progress
 from hmis.jobs.access import get_job_for_user
-from hmis.jobs.running import cancel_job
+from hmis.jobs.running import cancel_job, hand_out_result
 
 # htmx stops polling when a response has this status.
 HTMX_STOP_POLLING = 286
@@ -52,10 +52,8 @@ def cancel(request, pk: int):
 @requires(Perm.SIGNED_IN)
 def download(request, pk: int):
     job = get_job_for_user(request.user, pk)
-    if job.status != "succeeded" or not job.result_file:
-        raise Http404
-    path = progress.jobs_dir() / job.result_file
-    if not path.exists():
+    path = hand_out_result(job=job, user=request.user)
+    if path is None:
         raise Http404
     return FileResponse(
         open(path, "rb"),  # noqa: SIM115 (FileResponse closes it)
