@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "hmis.jobs",
     "hmis.schedules",
+    "hmis.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Health, metrics and logs (hmis/monitoring). /healthz fails when no worker was seen this long or
+# the data folder has less room than this; /metrics answers only these addresses (or networks).
+HMIS_HEALTH_WORKER_SECONDS = env_int("HMIS_HEALTH_WORKER_SECONDS", 300)
+HMIS_HEALTH_MIN_FREE_MB = env_int("HMIS_HEALTH_MIN_FREE_MB", 500)
+HMIS_METRICS_ALLOWED_IPS = env_list("HMIS_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+HMIS_LOG_FORMAT = env_str("HMIS_LOG_FORMAT", "text")
+if HMIS_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"HMIS_LOG_FORMAT must be text or json, not {HMIS_LOG_FORMAT!r}")
+# One log line per request (method, path without query string, status, time): on with JSON logs.
+HMIS_LOG_REQUESTS = env_bool("HMIS_LOG_REQUESTS", HMIS_LOG_FORMAT == "json")
+MIDDLEWARE.append("hmis.monitoring.middleware.RequestMonitoringMiddleware")
+LOGGING["filters"] = {"request_context": {"()": "hmis.monitoring.logs.RequestContextFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["request_context"]
+if HMIS_LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "hmis.monitoring.logs.JsonLinesFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
 
 # === Security (owned by the security engineer; see README "Security") ===========================
 # Sessions: stored in the database; idle timeout, absolute limit, one session per user

@@ -13,6 +13,7 @@ urlpatterns = [
     path("hud-csv/", include("hmis.hudcsv.urls")),
     path("jobs/", include("hmis.jobs.urls")),
     path("schedules/", include("hmis.schedules.urls")),
+    path("", include("hmis.monitoring.urls")),
     path("reports/", include("hmis.reports.urls")),
     path("audit/", include("hmis.audit.urls")),
     path("api/", include("hmis.api.urls")),

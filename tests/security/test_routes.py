@@ -27,6 +27,8 @@ UNDECLARED_ALLOWED_NAMES = {
     "api:api-root",
     "api:openapi-json",
     "api:openapi-view",
+    "healthz",  # no sign-in by design, shows no data
+    "metrics",  # allowed addresses only (HMIS_METRICS_ALLOWED_IPS), shows no personal data
 }
 UNDECLARED_ALLOWED_PREFIXES = ("admin/", "static/", "^static/", "media/", "^media/")
 

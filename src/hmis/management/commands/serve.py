@@ -8,6 +8,7 @@ no collectstatic step is needed. `--with-worker` also starts `hmis worker` for b
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
@@ -26,6 +27,31 @@ class HmisApplication(BaseApplication):
         from hmis.wsgi import application
 
         return application
+
+
+KEEPALIVE_SECONDS = 75
+
+
+def prepare_metrics_folder() -> Path:
+    """/metrics adds up the counts of every gunicorn worker through files in this folder
+    (prometheus_client's multiprocess mode); a new server starts from an empty one."""
+    from django.conf import settings
+
+    folder = Path(
+        os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        or Path(settings.DATA_DIR) / f"prometheus-{os.getpid()}"
+    )
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    return folder
+
+
+def _forget_dead_worker_metrics(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def default_workers() -> int:
@@ -69,6 +95,20 @@ class Command(BaseCommand):
                 stop_process(job_worker)
 
     def serve(self, *, bind: str, workers: int, timeout: int) -> None:
+        metrics_folder = prepare_metrics_folder()
+        try:
+            self.run_gunicorn(bind=bind, workers=workers, timeout=timeout)
+        finally:
+            for counts in metrics_folder.glob("*.db"):
+                counts.unlink(missing_ok=True)
+            try:
+                metrics_folder.rmdir()
+            except OSError:
+                pass
+
+    def run_gunicorn(self, *, bind: str, workers: int, timeout: int) -> None:
+        from django.conf import settings
+
         HmisApplication(
             {
                 "bind": bind,
@@ -77,11 +117,17 @@ class Command(BaseCommand):
                 # Threads keep a slow client from holding a whole worker at the scanning desk.
                 "worker_class": "gthread",
                 "threads": 4,
-                "accesslog": "-",
+                # With HMIS_LOG_REQUESTS the app logs each request itself (with its request id,
+                # without the query string, which may hold a searched name).
+                "accesslog": None if settings.HMIS_LOG_REQUESTS else "-",
                 "errorlog": "-",
                 # The app is loaded in each worker after the fork: no database connection is
                 # shared between processes.
                 "preload_app": False,
+                # Kiosks scanning every 2 seconds keep their connection: idle connections are
+                # closed only after 75 s (more than browsers' and proxies' own idle limits).
+                "keepalive": KEEPALIVE_SECONDS,
+                "child_exit": _forget_dead_worker_metrics,
             }
         ).run()
 
