@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "hmis.jobs",
     "hmis.schedules",
     "hmis.monitoring",
+    "hmis.backups",
 ]
 
 MIDDLEWARE = [
