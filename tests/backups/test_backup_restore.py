@@ -2,6 +2,7 @@
 same rows (count and checksum) as the backup's snapshot; an encrypted backup needs its key; a
 database in use is not overwritten unless told."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -120,3 +121,78 @@ def test_a_tampered_or_cut_encrypted_backup_is_refused(tmp_path, cut):
     opened = io.BytesIO()
     encryption.decrypt(io.BytesIO(sealed.getvalue()), opened, key)
     assert opened.getvalue() == data
+
+
+@pytest.fixture
+def two_postgres_databases():
+    """A source and an empty target database beside the one DATABASE_URL names."""
+    import psycopg
+
+    base = os.environ["DATABASE_URL"]
+    server, _, name = base.rpartition("/")
+    names = [f"{name}_backup_source", f"{name}_backup_target"]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        for db in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
+            admin.execute(f'CREATE DATABASE "{db}"')
+    yield [f"{server}/{db}" for db in names]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        for db in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def pg_checksums(env: dict[str, str]) -> dict:
+    """Checksums of the database `env` points at, read through Django's connection (as the backup
+    reads them: it decodes JSON and time zones its own way), in a process of its own."""
+    code = (
+        "import json, django; django.setup(); from django.db import connection; "
+        "from hmis.backups.checksums import postgres_tables, table_checksums; "
+        "cursor = connection.cursor(); "
+        "print(json.dumps(table_checksums(cursor, postgres_tables(cursor))))"
+    )
+    done = subprocess.run(  # noqa: S603 -- our own code
+        [sys.executable, "-c", code],
+        env={**env, "DJANGO_SETTINGS_MODULE": "hmis.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.mark.postgres
+def test_postgres_backup_while_scanning_restores_every_table_exactly(
+    tmp_path, two_postgres_databases
+):
+    source_url, target_url = two_postgres_databases
+    source = {**env_for(tmp_path / "source"), "DATABASE_URL": source_url}
+    target = {**env_for(tmp_path / "target"), "DATABASE_URL": target_url}
+    hmis(source, "migrate", "-v0")
+    stop = tmp_path / "stop"
+    scanner = subprocess.Popen(  # noqa: S603 -- our own script
+        [sys.executable, str(ROOT / "tests" / "backups" / "scanner.py"), str(stop)],
+        env=source,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert scanner.stdout.readline().strip() == "ready", scanner.stderr.read()
+        archive = tmp_path / "hmis.backup"
+        hmis(source, "backup", "--output", str(archive))
+    finally:
+        stop.touch()
+        scanner.wait(timeout=120)
+
+    hmis(target, "restore", str(archive))
+
+    restored = pg_checksums(target)
+    with tarfile.open(archive) as unpacked:
+        manifest = json.load(unpacked.extractfile("manifest.json"))
+    assert restored == manifest["tables"]
+    entries = restored["batches_batchentry"]["rows"]
+    assert 0 < entries and restored["services_service"]["rows"] == entries
+    again = hmis(target, "restore", str(archive), check=False)
+    assert "The database is not empty" in again.stderr
