@@ -19,13 +19,13 @@ from tests import factories as f  # noqa: E402
 CARDS = 30
 
 
-def main() -> None:
+def main(stations: int = 2, cards_count: int = CARDS) -> None:
     org = f.make_organization("Hope Center")
     shelter = f.make_project(org, "Day Shelter")
     batch = f.make_batch(shelter, description="Drop-in visit", auto_post=True)
-    stations = [f.make_user(org, Role.STAFF, username=f"desk{n}") for n in (1, 2)]
+    stations = [f.make_user(org, Role.STAFF, username=f"desk{n}") for n in range(1, stations + 1)]
     cards = []
-    for n in range(CARDS):
+    for n in range(cards_count):
         client = f.make_client("Guest", f"Number{n}", organization=org)
         f.enroll(client, shelter, entry_date=date(2024, 1, 1))
         cards.append(f.issue_card(client).code)
@@ -42,4 +42,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(*(int(arg) for arg in sys.argv[1:]))
