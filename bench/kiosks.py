@@ -63,10 +63,11 @@ def main() -> None:
             ).stdout
         )
         port = free_port()
+        log = open(Path(work) / "server.log", "w")  # noqa: SIM115 (closed below)
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "hmis", "serve", "--bind", f"127.0.0.1:{port}"],
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=log,
             stderr=subprocess.STDOUT,
         )
         try:
@@ -89,6 +90,12 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
+            server_errors = [
+                line.strip()
+                for line in (Path(work) / "server.log").read_text().splitlines()
+                if "[ERROR]" in line or "[CRITICAL]" in line or "WORKER TIMEOUT" in line
+            ]
     latencies = sorted(out["latencies"])
     p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")
     print(
@@ -102,6 +109,7 @@ def main() -> None:
                 "median_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
                 "p95_ms": round(p95 * 1000, 1),
                 "first_errors": out["errors"][:5],
+                "server_errors": server_errors[:10],
             },
             indent=1,
         )
