@@ -13,6 +13,8 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 
 from hmis.jobs.models import WorkerHeartbeat
 
@@ -25,6 +27,22 @@ def beat(worker_id: str) -> None:
         worker_id=worker_id,
         defaults={"hostname": socket.gethostname(), "seen_at": timezone.now()},
     )
+
+
+def run_waiting_jobs(worker: Worker) -> int:
+    """--batch: claim and run the tasks waiting now, as the worker's loop does, then stop. (Not
+    through its loop, which also closes the database connection between tasks.)"""
+    done = 0
+    while True:
+        ready = DBTaskResult.objects.ready().filter(backend_name=worker.backend_name)
+        with exclusive_transaction(ready.db):
+            task_result = ready.get_locked()
+            if task_result is not None:
+                task_result.claim(worker.worker_id)
+        if task_result is None:
+            return done
+        worker.run_task(task_result)
+        done += 1
 
 
 def queue_schedule() -> bool:
@@ -92,7 +110,7 @@ class Command(BaseCommand):
             excluded_queue_names=[],
         )
         if batch:
-            worker.run()
+            run_waiting_jobs(worker)
             return
         self.stdout.write(f"Worker {worker_id} waiting for jobs (Ctrl-C stops).")
         stop = threading.Event()
