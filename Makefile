@@ -6,7 +6,7 @@ DATA_DIR := $(or $(HMIS_DATA_DIR),data)
 CHROMIUM := /usr/bin/chromium
 BIND ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench bench-hudcsv
+.PHONY: run test lint bench bench-hudcsv bench-kiosks bench-import-scans
 
 run: $(VENV)/.installed-run
 	$(BIN)/hmis migrate
@@ -32,6 +32,12 @@ bench: $(VENV)/.installed-run
 
 bench-hudcsv: $(VENV)/.installed-run
 	$(BIN)/python bench/hudcsv.py
+
+bench-kiosks: $(VENV)/.installed-test
+	$(BIN)/python bench/kiosks.py
+
+bench-import-scans: $(VENV)/.installed-test
+	$(BIN)/python bench/import_while_scanning.py
 
 # Install again only when pyproject.toml changed since the last install.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
