@@ -81,9 +81,9 @@ def main() -> None:
         env = {**os.environ, "HMIS_DATA_DIR": str(work / "data"), "PYTHONPATH": str(ROOT)}
         env["DJANGO_SETTINGS_MODULE"] = "hmis.settings"
         run = {"env": env, "capture_output": True, "text": True, "check": True}
+        subprocess.run([sys.executable, "-m", "hmis", "migrate", "-v0"], **run)  # noqa: S603
         if env.get("DATABASE_URL"):
             subprocess.run([sys.executable, "-m", "hmis", "flush", "--no-input"], **run)  # noqa: S603
-        subprocess.run([sys.executable, "-m", "hmis", "migrate", "-v0"], **run)  # noqa: S603
         world = subprocess.run(  # noqa: S603
             [sys.executable, str(ROOT / "tests" / "deployment" / "world.py"), "1", "2000"],
             cwd=ROOT,
