@@ -4,15 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR := $(or $(HMIS_DATA_DIR),data)
 CHROMIUM := /usr/bin/chromium
+BIND ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench bench-hudcsv bench-duplicates
+.PHONY: run test lint bench bench-hudcsv bench-duplicates bench-kiosks bench-import-scans
 
 run: $(VENV)/.installed-run
 	$(BIN)/hmis migrate
 	@if [ ! -f "$(DATA_DIR)/.demo-loaded" ]; then \
 		$(BIN)/hmis demo && mkdir -p "$(DATA_DIR)" && touch "$(DATA_DIR)/.demo-loaded"; \
 	fi
-	$(BIN)/hmis serve
+	$(BIN)/hmis serve --bind $(BIND) --with-worker
 
 test: $(VENV)/.installed-test
 	@if [ -x "$(CHROMIUM)" ]; then \
@@ -34,6 +35,11 @@ bench-hudcsv: $(VENV)/.installed-run
 
 bench-duplicates: $(VENV)/.installed-run
 	$(BIN)/python bench/duplicates.py
+bench-kiosks: $(VENV)/.installed-test
+	$(BIN)/python bench/kiosks.py
+
+bench-import-scans: $(VENV)/.installed-test
+	$(BIN)/python bench/import_while_scanning.py
 
 # Install again only when pyproject.toml changed since the last install.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python

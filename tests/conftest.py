@@ -23,6 +23,8 @@ def isolated_data_dir(settings, tmp_path):
     """Files a test writes (card sheets, uploaded photos) go to its own folder, not ./data."""
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.HMIS_JOBS_DIR = tmp_path / "data" / "jobs"
+    settings.HMIS_NIGHTLY_EXPORT_DIR = tmp_path / "data" / "exports"
 
 
 @pytest.fixture(autouse=True)

@@ -91,17 +91,8 @@ def test_serve_answers_pages_and_static_files_through_gunicorn(server_env):
     assert "not applied" not in output
 
 
-def test_serve_warns_when_migrations_are_not_applied(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
-    env["HMIS_DATA_DIR"] = str(tmp_path)
-    process, _ = start_server(env)
-    output = stop_server(process)
-    assert "not applied: run `hmis migrate` first." in output
-
-
-def test_serve_refuses_zero_workers(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
-    env["HMIS_DATA_DIR"] = str(tmp_path)
+def test_serve_refuses_zero_workers(server_env):
+    env = server_env
     result = subprocess.run(  # noqa: S603 -- our own command
         [sys.executable, "-m", "hmis", "serve", "--workers", "0"],
         env=env,
@@ -112,3 +103,48 @@ def test_serve_refuses_zero_workers(tmp_path):
     )
     assert result.returncode != 0
     assert "--workers must be at least 1." in result.stderr
+
+
+def test_serve_with_worker_runs_jobs_and_ctrl_c_stops_both(server_env):
+    """What `make run` does: one command serves the app and runs a job worker beside it."""
+    import signal
+    import sqlite3
+    from pathlib import Path
+
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 -- our own command
+        [sys.executable, "-m", "hmis", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+        + ["--with-worker"],
+        env=server_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    database = Path(server_env["HMIS_DATA_DIR"]) / "hmis.sqlite3"
+    try:
+        wait_until_listening(port, process)
+        deadline = time.monotonic() + 60
+        seen = 0
+        while time.monotonic() < deadline and not seen:
+            with sqlite3.connect(database) as db:
+                seen = db.execute("SELECT count(*) FROM jobs_workerheartbeat").fetchone()[0]
+            time.sleep(0.5)
+        assert seen == 1, "the worker did not start"
+    finally:
+        # Ctrl-C in a terminal signals the whole process group.
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode is not None
+    worker_line = [line for line in output.splitlines() if "Starting worker" in line]
+    assert worker_line, output
+    # Nothing of the group is left behind (no orphaned worker).
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("a process of `hmis serve --with-worker` is still running")

@@ -111,3 +111,26 @@ def test_a_bad_debug_value_refuses_to_start(tmp_path):
     )
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_a_schedule_time_variable_with_a_bad_value_fails_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("HMIS_TEST_AT", "two o'clock")
+    with pytest.raises(ImproperlyConfigured, match=r"HMIS_TEST_AT must be a time of day"):
+        hmis_settings.env_time("HMIS_TEST_AT", "02:00")
+    monkeypatch.setenv("HMIS_TEST_AT", "03:30")
+    assert str(hmis_settings.env_time("HMIS_TEST_AT", "02:00")) == "03:30:00"
+
+
+def test_json_logs_are_one_json_object_a_line_with_the_request_context(tmp_path):
+    code = (
+        "import django, logging; django.setup(); "
+        "from hmis.monitoring import context; context.request_id.set('r-1'); "
+        "context.user_id.set(7); context.organization_id.set(3); "
+        "logging.getLogger('hmis.test').warning('hello %s', 'world')"
+    )
+    done = run_settings({"HMIS_DATA_DIR": str(tmp_path), "HMIS_LOG_FORMAT": "json"}, code)
+    line = json.loads(done.stderr.strip().splitlines()[-1])
+    assert line["message"] == "hello world" and line["level"] == "WARNING"
+    assert (line["request_id"], line["user_id"], line["organization_id"]) == ("r-1", 7, 3)
+    bad = run_settings({"HMIS_DATA_DIR": str(tmp_path), "HMIS_LOG_FORMAT": "xml"}, code)
+    assert "HMIS_LOG_FORMAT must be text or json" in bad.stderr

@@ -5,6 +5,7 @@ SECRET_KEY, ALLOWED_HOSTS and usually DATABASE_URL=postgres://...
 """
 
 import os
+from datetime import time
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,14 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_time(name: str, default: str) -> time:
+    raw = os.environ.get(name) or default
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a time of day (HH:MM), not {raw!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -83,6 +92,13 @@ INSTALLED_APPS = [
     "hmis.hudcsv",
     "hmis.reports",
     "hmis.api",
+    # Background jobs (django-tasks, database backend): `hmis worker` runs them.
+    "django_tasks",
+    "django_tasks_db",
+    "hmis.jobs",
+    "hmis.schedules",
+    "hmis.monitoring",
+    "hmis.backups",
 ]
 
 MIDDLEWARE = [
@@ -188,12 +204,46 @@ HMIS_AGENCY_NAME = env_str("HMIS_AGENCY_NAME", "")
 HMIS_SCANNER_PREFIX = env_str("HMIS_SCANNER_PREFIX", "")
 HMIS_SCANNER_SUFFIX = env_str("HMIS_SCANNER_SUFFIX", "")
 
+# Background jobs: queued in the database (no extra server), run by `hmis worker` processes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Where jobs keep their files (uploads, results, live progress); share it between app servers.
+HMIS_JOBS_DIR = DATA_DIR / "jobs"
+# Finished jobs' files are deleted after this many days.
+HMIS_JOB_FILES_DAYS = env_int("HMIS_JOB_FILES_DAYS", 7)
+
+# Recurring work (hmis/schedules): the local time after which each day's nightly work runs, how
+# many missed days are caught up after downtime, how long nightly exports and stored scan answers
+# are kept.
+HMIS_SCHEDULE_AT = env_time("HMIS_SCHEDULE_AT", "02:00")
+HMIS_SCHEDULE_CATCH_UP_DAYS = env_int("HMIS_SCHEDULE_CATCH_UP_DAYS", 7)
+HMIS_NIGHTLY_EXPORT = env_bool("HMIS_NIGHTLY_EXPORT", True)
+HMIS_NIGHTLY_EXPORT_DIR = Path(env_str("HMIS_NIGHTLY_EXPORT_DIR", str(DATA_DIR / "exports")))
+HMIS_NIGHTLY_EXPORT_DAYS = env_int("HMIS_NIGHTLY_EXPORT_DAYS", 30)
+HMIS_SCAN_ANSWER_DAYS = env_int("HMIS_SCAN_ANSWER_DAYS", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Health, metrics and logs (hmis/monitoring). /healthz fails when no worker was seen this long or
+# the data folder has less room than this; /metrics answers only these addresses (or networks).
+HMIS_HEALTH_WORKER_SECONDS = env_int("HMIS_HEALTH_WORKER_SECONDS", 300)
+HMIS_HEALTH_MIN_FREE_MB = env_int("HMIS_HEALTH_MIN_FREE_MB", 500)
+HMIS_METRICS_ALLOWED_IPS = env_list("HMIS_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+HMIS_LOG_FORMAT = env_str("HMIS_LOG_FORMAT", "text")
+if HMIS_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"HMIS_LOG_FORMAT must be text or json, not {HMIS_LOG_FORMAT!r}")
+# One log line per request (method, path without query string, status, time): on with JSON logs.
+HMIS_LOG_REQUESTS = env_bool("HMIS_LOG_REQUESTS", HMIS_LOG_FORMAT == "json")
+MIDDLEWARE.append("hmis.monitoring.middleware.RequestMonitoringMiddleware")
+LOGGING["filters"] = {"request_context": {"()": "hmis.monitoring.logs.RequestContextFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["request_context"]
+if HMIS_LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "hmis.monitoring.logs.JsonLinesFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
 
 # === Security (owned by the security engineer; see README "Security") ===========================
 # Sessions: stored in the database; idle timeout, absolute limit, one session per user

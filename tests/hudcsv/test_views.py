@@ -11,6 +11,7 @@ from hmis.hudcsv.importing import import_hud_csv
 from hmis.projects.models import Project
 from tests import factories as f
 from tests.hudcsv.conftest import FIXTURE, edit_rows, rows_of, unzip, zip_folder
+from tests.jobs.helpers import follow_job
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +37,14 @@ def uploads_in_tmp(settings, tmp_path):
 
 
 def upload(client, data: bytes, **fields):
-    return client.post(
+    """Upload a file and follow the check job it starts to its result page."""
+    response = client.post(
         reverse("hudcsv:import"),
         {"file": SimpleUploadedFile("export.zip", data, "application/zip"), **fields},
     )
+    if response.status_code != 302:
+        return response
+    return follow_job(client, response)
 
 
 def token_of(response) -> str:
@@ -73,8 +78,11 @@ def test_upload_is_checked_first_then_imported_on_confirmation(client, system_ad
     assert "Confirm import" in page
     assert not Client.objects.exists()
 
-    done = client.post(reverse("hudcsv:import_confirm"), {"token": token_of(checked)})
+    done = follow_job(
+        client, client.post(reverse("hudcsv:import_confirm"), {"token": token_of(checked)})
+    )
 
+    assert "HUD CSV import" in done.content.decode()
     assert "Imported." in done.content.decode()
     assert Client.objects.filter(organization=org_a).count() == 6
     from hmis.hudcsv.models import ImportRun
@@ -145,7 +153,7 @@ def test_a_refused_upload_is_named_as_uploaded_not_by_the_servers_copy(
         reverse("hudcsv:import"),
         {"file": SimpleUploadedFile("clients.csv", b"PersonalID\r\n1\r\n", "text/csv")},
     )
-    page = response.content.decode()
+    page = follow_job(client, response).content.decode()
     assert "Import refused" in page and "clients.csv is neither a folder nor a zip file." in page
     assert str(tmp_path) not in page and "hudcsv-uploads" not in page
 
@@ -187,6 +195,14 @@ def export_post(client, **fields):
     return client.post(reverse("hudcsv:export"), data)
 
 
+def exported(client, **fields):
+    """Export through the export job, and download its result."""
+    page = follow_job(client, export_post(client, **fields))
+    assert "Download" in page.content.decode(), page.content.decode()
+    job_url = page.request["PATH_INFO"]
+    return client.get(job_url + "download/")
+
+
 def test_export_page_is_for_administrators(client, staff_a, readonly_a, agency_admin_a):
     url = reverse("hudcsv:export")
     assert client.get(url).status_code == 302
@@ -206,7 +222,7 @@ def test_agency_admin_exports_only_their_own_organizations_programs(client, impo
     page = client.get(reverse("hudcsv:export")).content.decode()
     assert "Harbor Light Night Shelter" in page and "SSVF Rapid Re-Housing" not in page
 
-    response = export_post(client)
+    response = exported(client)
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="hud-csv-20251001-20251231.zip"'
@@ -223,22 +239,29 @@ def test_agency_admin_cannot_choose_another_organizations_program(client, import
 
     assert response.status_code == 200  # the form again, with an error
     assert "Select a valid choice" in response.content.decode()
-    files = unzip(b"".join(export_post(client).streaming_content))
+    files = unzip(b"".join(exported(client).streaming_content))
     assert rows_of(files["Client.csv"]) == []  # organization B has no programs with clients
 
 
 def test_system_admin_exports_any_program_and_the_services_csv(client, imported, system_admin):
     client.force_login(system_admin)
 
-    response = export_post(client, projects=[Project.objects.get(hud_project_id="P20").pk])
+    response = exported(client, projects=[Project.objects.get(hud_project_id="P20").pk])
     files = unzip(b"".join(response.streaming_content))
     assert [r["PersonalID"] for r in rows_of(files["Client.csv"])] == ["C4"]
 
-    services = export_post(client, format="services")
+    services = exported(client, format="services")
     assert services["Content-Type"] == "text/csv"
     rows = rows_of(b"".join(services.streaming_content).decode())
     assert len(rows) == 8
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=system_admin).count() == 2
+    exports = AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=system_admin)
+    # Each export made, and each file handed out.
+    assert sorted(exports.values_list("object_type", flat=True)) == [
+        "hudcsv.Export",
+        "hudcsv.ServicesCSV",
+        "jobs.Job",
+        "jobs.Job",
+    ]
 
 
 def test_export_form_refuses_an_end_before_the_start(client, agency_admin_a):

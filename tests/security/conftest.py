@@ -98,7 +98,9 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
         kind="Funder",
         data={"Funder": 2, "GrantID": "A-GRANT-1", "StartDate": date(2024, 1, 1)},
     )
+    job = _finished_export_job(staff_a, org_a)
     return {
+        "job": job,
         "batch": batch,
         "entry": entry,
         "client": client_a,
@@ -123,3 +125,25 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
 def unassigned_station_a(org_a):
     """A scan station of organization A that is not assigned to A's batch."""
     return f.make_user(org_a, Role.SCAN_STATION, username="station_elsewhere")
+
+
+def _finished_export_job(user, organization):
+    """A's finished export, its file holding a secret marker: only its owner may see it."""
+    from django.conf import settings
+
+    from hmis.jobs.models import Job, JobKind, JobStatus
+    from hmis.jobs.progress import jobs_dir
+
+    job = Job.objects.create(
+        kind=JobKind.HUD_EXPORT,
+        status=JobStatus.SUCCEEDED,
+        created_by=user,
+        organization=organization,
+        options={"format": "services"},
+        result_filename="services.csv",
+    )
+    assert settings.HMIS_JOBS_DIR
+    (jobs_dir() / f"{job.pk}-services.csv").write_text("Batch-of-A-secret\n")
+    job.result_file = f"{job.pk}-services.csv"
+    job.save(update_fields=["result_file"])
+    return job

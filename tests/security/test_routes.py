@@ -32,6 +32,8 @@ UNDECLARED_ALLOWED_NAMES = {
     "api:api-root",
     "api:openapi-json",
     "api:openapi-view",
+    "healthz",  # no sign-in by design, shows no data
+    "metrics",  # allowed addresses only (HMIS_METRICS_ALLOWED_IPS), shows no personal data
 }
 UNDECLARED_ALLOWED_PREFIXES = ("admin/", "static/", "^static/", "media/", "^media/")
 
@@ -162,6 +164,7 @@ OBJECT_FOR_PK = {
     "projects": "project",
     "locations": "location",
     "users": "user",
+    "jobs": "job",
 }
 
 

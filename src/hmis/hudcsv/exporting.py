@@ -368,9 +368,11 @@ def export_hud_csv(
     projects=None,
     organization: Organization | None = None,
     user: User | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ExportResult:
     """Write a HUD CSV export zip to `output`. `organization` limits it to that agency's projects
-    (agency administrators); `projects` to the chosen ones."""
+    (agency administrators); `projects` to the chosen ones. `progress(files done, files, name)`
+    is called as each file is written."""
     if period_type not in (codes.ExportPeriodType.UPDATED, codes.ExportPeriodType.REPORTING_PERIOD):
         raise ValueError("period_type must be 1 (updated) or 3 (reporting period)")
     export_id = uuid.uuid4().hex
@@ -390,7 +392,9 @@ def export_hud_csv(
         cycle_collector_paused(),
         zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
     ):
-        for file in EXPORT_FILE_ORDER:
+        for done, file in enumerate(EXPORT_FILE_ORDER):
+            if progress:
+                progress(done, len(EXPORT_FILE_ORDER), f"{file}.csv")
             writer = _FileWriter(archive, file, export_id)
             try:
                 getattr(exporter, f"_{file.lower()}")(writer)
@@ -398,6 +402,8 @@ def export_hud_csv(
                 writer.abandon()
                 raise
             result.rows[f"{file}.csv"] = writer.close()
+    if progress:
+        progress(len(EXPORT_FILE_ORDER), len(EXPORT_FILE_ORDER), "")
     _audit(result, user=user, organization=organization, projects=projects)
     return result
 
@@ -1147,9 +1153,11 @@ def export_services_csv(
     organization: Organization | None = None,
     include_voided: bool = False,
     user: User | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> int:
     """Every service provided in the range, mapped to HUD or not, one row per service (columns:
-    SERVICES_CSV_COLUMNS; documented in the README). Returns the number of rows."""
+    SERVICES_CSV_COLUMNS; documented in the README). Returns the number of rows.
+    `progress(rows done, rows, "")` is called as rows are written."""
     scope = projects_in_scope(organization=organization, projects=projects)
     services = Service.objects.filter(
         project__in=scope, date_provided__gte=start, date_provided__lte=end
@@ -1184,6 +1192,7 @@ def export_services_csv(
     writer = csv.writer(output, lineterminator="\r\n")
     writer.writerow(SERVICES_CSV_COLUMNS)
     count = 0
+    total = services.count() if progress else 0
     for r in rows.iterator(chunk_size=ITERATOR_CHUNK):
         provider = f"{r[15] or ''} {r[16] or ''}".strip()
         writer.writerow(
@@ -1205,6 +1214,10 @@ def export_services_csv(
             ]
         )
         count += 1
+        if progress and count % 1000 == 0:
+            progress(count, max(total, count), "")
+    if progress:
+        progress(count, max(total, count), "")
     from hmis.audit.models import AuditAction
     from hmis.audit.recording import record
 

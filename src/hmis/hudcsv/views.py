@@ -1,31 +1,27 @@
 """HUD CSV pages: import (system administrators; a dry run first, then confirm) and export (agency
 administrators for their own organization's programs, system administrators for any)."""
 
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from hmis.accounts.permissions import Perm, is_system_admin, requires
-from hmis.hudcsv.exporting import export_hud_csv, export_services_csv
 from hmis.hudcsv.forms import ConfirmImportForm, ExportForm, ImportForm
-from hmis.hudcsv.importing import import_hud_csv
+from hmis.hudcsv.jobs import upload_dir
+from hmis.jobs.models import JobKind
+from hmis.jobs.running import start_job
 from hmis.projects.models import Project
 
-PROBLEMS_SHOWN = 200
 UPLOAD_LIFETIME_SECONDS = 24 * 3600
 _SESSION_KEY = "hudcsv_import"
 
 
 def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "hudcsv-uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return upload_dir()
 
 
 def _remove_stale_uploads() -> None:
@@ -63,9 +59,8 @@ def import_page(request):
                 "skip_invalid_rows": form.cleaned_data["skip_invalid_rows"],
                 "strict": form.cleaned_data["strict"],
             }
-            result = _run_import(request, options, path, dry_run=True)
             request.session[_SESSION_KEY] = options
-            return _render_result(request, result, options)
+            return _start_import(request, {**options, "dry_run": True})
     else:
         form = ImportForm(initial={"organization": request.user.organization_id})
     return render(request, "hudcsv/import.html", {"form": form})
@@ -84,11 +79,8 @@ def import_confirm(request):
             {"form": ImportForm(), "expired": True},
             status=400,
         )
-    path = _upload_dir() / f"{pending['token']}.zip"
-    result = _run_import(request, pending, path, dry_run=False)
-    path.unlink(missing_ok=True)
     request.session.pop(_SESSION_KEY, None)
-    return _render_result(request, result, pending, confirmed=True)
+    return _start_import(request, {**pending, "dry_run": False})
 
 
 @requires(Perm.IMPORT)
@@ -108,44 +100,12 @@ def import_report(request):
     )
 
 
-def _run_import(request, options, path: Path, *, dry_run: bool):
-    from hmis.projects.models import Organization
-
-    organization = None
-    if options.get("organization"):
-        organization = Organization.objects.filter(pk=options["organization"]).first()
-    result = import_hud_csv(
-        source=str(path),
-        organization=organization,
-        user=request.user,
-        skip_invalid_rows=options["skip_invalid_rows"],
-        strict=options["strict"],
-        dry_run=dry_run,
-        source_name=options["name"],
-    )
-    if result.refused:
-        # Name the file the user uploaded, not where the server keeps its copy.
-        result.refused = result.refused.replace(str(path), options["name"])
-    report = _upload_dir() / f"{options['token']}.report.csv"
-    with open(report, "w", encoding="utf-8", newline="") as stream:
-        result.report_csv(stream)
+def _start_import(request, options):
+    """The check (dry run) and the import run as jobs: the job page follows them."""
+    # The report is written by the worker; this session may download it.
     request.session["hudcsv_report"] = options["token"]
-    return result
-
-
-def _render_result(request, result, options, *, confirmed: bool = False):
-    context = {
-        "result": result,
-        "options": options,
-        "problems": result.problems[:PROBLEMS_SHOWN],
-        "more_problems": result.error_count
-        + result.warning_count
-        - min(len(result.problems), PROBLEMS_SHOWN),
-        "confirm_form": ConfirmImportForm(initial={"token": options["token"]}),
-        "can_confirm": not confirmed and not result.refused and result.succeeded,
-        "confirmed": confirmed,
-    }
-    return render(request, "hudcsv/import_result.html", context)
+    job = start_job(kind=JobKind.HUD_IMPORT, user=request.user, options=options)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 def _exportable_projects(user):
@@ -174,34 +134,12 @@ def _export(request, data):
     organization = None if is_system_admin(user) else user.organization
     if organization is None and not is_system_admin(user):
         raise Http404
-    chosen = list(data["projects"]) or None
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    stamp = f"{data['start']:%Y%m%d}-{data['end']:%Y%m%d}"
-    if data["format"] == "services":
-        import io
-
-        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-        export_services_csv(
-            output=text,
-            start=data["start"],
-            end=data["end"],
-            projects=chosen,
-            organization=organization,
-            user=user,
-        )
-        text.flush()
-        text.detach()
-        filename, content_type = f"services-{stamp}.csv", "text/csv"
-    else:
-        export_hud_csv(
-            output=spool,
-            start=data["start"],
-            end=data["end"],
-            period_type=data["period_type"],
-            projects=chosen,
-            organization=organization,
-            user=user,
-        )
-        filename, content_type = f"hud-csv-{stamp}.zip", "application/zip"
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=content_type)
+    options = {
+        "start": data["start"].isoformat(),
+        "end": data["end"].isoformat(),
+        "period_type": int(data["period_type"]),
+        "projects": [project.pk for project in data["projects"]],
+        "format": data["format"],
+    }
+    job = start_job(kind=JobKind.HUD_EXPORT, user=user, organization=organization, options=options)
+    return redirect("jobs:detail", pk=job.pk)

@@ -1,14 +1,16 @@
 """`hmis serve`: the app under gunicorn, a production-grade WSGI server (not runserver).
 
 Static files are served by whitenoise straight from the app folders (WHITENOISE_USE_FINDERS), so
-no collectstatic step is needed.
+no collectstatic step is needed. `--with-worker` also starts `hmis worker` for background jobs
+(what `make run` does), and stops it when the server stops.
 """
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
 
 
@@ -25,6 +27,31 @@ class HmisApplication(BaseApplication):
         from hmis.wsgi import application
 
         return application
+
+
+KEEPALIVE_SECONDS = 75
+
+
+def prepare_metrics_folder() -> Path:
+    """/metrics adds up the counts of every gunicorn worker through files in this folder
+    (prometheus_client's multiprocess mode); a new server starts from an empty one."""
+    from django.conf import settings
+
+    folder = Path(
+        os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        or Path(settings.DATA_DIR) / f"prometheus-{os.getpid()}"
+    )
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    return folder
+
+
+def _forget_dead_worker_metrics(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def default_workers() -> int:
@@ -48,12 +75,40 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout", type=int, default=60, help="Seconds before a stuck worker is restarted."
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run `hmis worker` (background jobs) until the server stops.",
+        )
 
-    def handle(self, *args, bind: str, workers: int, timeout: int, **options):
+    def handle(self, *args, bind: str, workers: int, timeout: int, with_worker: bool, **options):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
-        self.warn_about_unapplied_migrations()
         self.stdout.write(f"Serving HMIS on http://{bind}/ with {workers} workers (Ctrl-C stops).")
+        job_worker = None
+        if with_worker:
+            job_worker = subprocess.Popen([sys.executable, "-m", "hmis", "worker"])  # noqa: S603
+        try:
+            self.serve(bind=bind, workers=workers, timeout=timeout)
+        finally:
+            if job_worker is not None:
+                stop_process(job_worker)
+
+    def serve(self, *, bind: str, workers: int, timeout: int) -> None:
+        metrics_folder = prepare_metrics_folder()
+        try:
+            self.run_gunicorn(bind=bind, workers=workers, timeout=timeout)
+        finally:
+            for counts in metrics_folder.glob("*.db"):
+                counts.unlink(missing_ok=True)
+            try:
+                metrics_folder.rmdir()
+            except OSError:
+                pass
+
+    def run_gunicorn(self, *, bind: str, workers: int, timeout: int) -> None:
+        from django.conf import settings
+
         HmisApplication(
             {
                 "bind": bind,
@@ -62,26 +117,27 @@ class Command(BaseCommand):
                 # Threads keep a slow client from holding a whole worker at the scanning desk.
                 "worker_class": "gthread",
                 "threads": 4,
-                "accesslog": "-",
+                # With HMIS_LOG_REQUESTS the app logs each request itself (with its request id,
+                # without the query string, which may hold a searched name).
+                "accesslog": None if settings.HMIS_LOG_REQUESTS else "-",
                 "errorlog": "-",
                 # The app is loaded in each worker after the fork: no database connection is
                 # shared between processes.
                 "preload_app": False,
+                # Kiosks scanning every 2 seconds keep their connection: idle connections are
+                # closed only after 75 s (more than browsers' and proxies' own idle limits).
+                "keepalive": KEEPALIVE_SECONDS,
+                "child_exit": _forget_dead_worker_metrics,
             }
         ).run()
 
-    def warn_about_unapplied_migrations(self) -> None:
-        try:
-            executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
-            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        except Exception as error:  # any database trouble: say so, keep serving
-            self.stderr.write(self.style.WARNING(f"Could not check migrations: {error}"))
-            return
-        finally:
-            connections.close_all()
-        if plan:
-            self.stderr.write(
-                self.style.WARNING(
-                    f"{len(plan)} migration(s) not applied: run `hmis migrate` first."
-                )
-            )
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask a child to stop (it finishes its current step), and insist after a while."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
