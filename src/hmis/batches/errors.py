@@ -3,6 +3,7 @@
 from hmis.errors import DomainError
 
 ENROLLMENT_REQUIRED = "ERROR: Enrollment is a Required Field."
+CARD_ONLY_MESSAGE = "ERROR: This station adds clients by Scan Card ID only."
 
 
 class BatchError(DomainError):
@@ -24,3 +25,4 @@ OVERRIDE_NOT_ALLOWED = "override_not_allowed"
 OVERRIDE_REASON_REQUIRED = "override_reason_required"
 NOT_PENDING = "not_pending"
 INVALID_UNITS = "invalid_units"
+CARD_ONLY = "card_only"  # a scan station typed a Client ID: it adds by card only

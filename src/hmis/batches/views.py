@@ -249,10 +249,6 @@ def scan(request, pk):
     form = ScanForm(request.POST)
     if not form.is_valid():
         result = AddResult(False, "invalid_request", _form_problem(form))
-    elif form.cleaned_data["scan_type"] == SCAN_CLIENT_ID and not _can_search(request.user):
-        result = AddResult(
-            False, "card_only", "ERROR: This station adds clients by Scan Card ID only."
-        )
     else:
         data = form.cleaned_data
         result = add_to_batch(

@@ -33,7 +33,13 @@ PAGE_LIMIT = 200
 
 @router.post(
     "/{batch_id}/entries",
-    response={201: AddResultOut, 200: AddResultOut, 409: AddResultOut, 422: AddResultOut},
+    response={
+        201: AddResultOut,
+        200: AddResultOut,
+        403: AddResultOut,
+        409: AddResultOut,
+        422: AddResultOut,
+    },
     summary="Add a client to a batch",
 )
 @api_requires(Perm.SCAN)
@@ -41,7 +47,9 @@ def add_entry(request, batch_id: int, payload: AddEntryIn):
     """Scan a community card or type a Client ID. 201: added (code `added`, or `posted` when the
     batch posts automatically); 200: the stored answer to an earlier request with the same `key`
     (`replayed` true); 409/422: refused, with the reason's `code` and `message` (e.g. 422
-    `enrollment_required`: "ERROR: Enrollment is a Required Field.", 409 `already_added`)."""
+    `enrollment_required`: "ERROR: Enrollment is a Required Field.", 409 `already_added`); 403
+    `card_only`: a scan station sent a Client ID (it adds by card only). A refusal names the
+    client (`client`) only to a caller who may see that client."""
     batch = get_batch_for_user(request.auth, batch_id)
     batch_date = payload.batch_date or timezone.localdate()
     result = add_to_batch(
