@@ -5,7 +5,9 @@ from django.forms import BaseFormSet, formset_factory
 from django.urls import reverse
 from django.utils import timezone
 
+from hmis import inputs
 from hmis.accounts.models import Role, User
+from hmis.inputs import parse_id
 from hmis.projects.models import Location, Project
 from hmis.services.catalog import codes_available_to
 
@@ -21,14 +23,14 @@ class BatchForm(forms.Form):
         required=False,
         help_text="Post each client's services as soon as they are added.",
     )
-    performing_user = forms.ModelChoiceField(
+    performing_user = inputs.ModelChoiceField(
         label="Name of User Performing Services", queryset=User.objects.none()
     )
     default_comments = forms.CharField(
         label="Default Comments", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    project = forms.ModelChoiceField(label="Program", queryset=Project.objects.none())
-    location = forms.ModelChoiceField(
+    project = inputs.ModelChoiceField(label="Program", queryset=Project.objects.none())
+    location = inputs.ModelChoiceField(
         label="Location", queryset=Location.objects.none(), required=False
     )
 
@@ -46,9 +48,9 @@ class BatchForm(forms.Form):
             project_id = project_id.pk
         locations = (
             Location.objects.filter(
-                project__organization_id=org, active=True, project_id=project_id or None
+                project__organization_id=org, active=True, project_id=parse_id(project_id)
             )
-            if str(project_id or "").isdigit()
+            if parse_id(project_id) is not None
             else Location.objects.none()
         )
         self.fields["location"].queryset = locations
@@ -72,7 +74,7 @@ class BatchForm(forms.Form):
 class CodeRowForm(forms.Form):
     """One row of the *Service Codes* section: a *Service* (found with the picker) and *Units*."""
 
-    service_code = forms.ModelChoiceField(
+    service_code = inputs.ModelChoiceField(
         label="Service",
         queryset=None,
         widget=forms.HiddenInput(attrs={"data-code-input": ""}),
@@ -131,8 +133,8 @@ CodeRowFormSet = formset_factory(
 class DeskDatesForm(forms.Form):
     """*Batch and Service Information*: dates kept in the URL so a reload keeps them."""
 
-    batch_date = forms.DateField(label="Batch Date", widget=DATE_WIDGET)
-    date_provided = forms.DateField(label="Date Service Provided", widget=DATE_WIDGET)
+    batch_date = inputs.DateField(label="Batch Date", widget=DATE_WIDGET)
+    date_provided = inputs.DateField(label="Date Service Provided", widget=DATE_WIDGET)
 
     @classmethod
     def from_query(cls, query) -> "DeskDatesForm":
@@ -156,8 +158,8 @@ class ScanForm(forms.Form):
 
     scan_type = forms.ChoiceField(choices=[("card", "Scan Card ID"), ("client_id", "Client ID")])
     typed = forms.CharField(max_length=200, required=False, strip=True)
-    batch_date = forms.DateField()
-    date_provided = forms.DateField()
+    batch_date = inputs.DateField()
+    date_provided = inputs.DateField()
     key = forms.CharField(max_length=64, required=False)
     bar_override_reason = forms.CharField(max_length=1000, required=False, strip=True)
 
@@ -188,8 +190,8 @@ class IntakeForm(forms.Form):
     )
     first_name = forms.CharField(label="First name", max_length=50, required=False)
     last_name = forms.CharField(label="Last name", max_length=50, required=False)
-    dob = forms.DateField(label="Date of birth", required=False, widget=DATE_WIDGET)
-    entry_date = forms.DateField(label="Entry date", widget=DATE_WIDGET)
+    dob = inputs.DateField(label="Date of birth", required=False, widget=DATE_WIDGET)
+    entry_date = inputs.DateField(label="Entry date", widget=DATE_WIDGET)
 
     def __init__(self, *args, has_existing: bool, date_provided=None, **kwargs):
         super().__init__(*args, **kwargs)

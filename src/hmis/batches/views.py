@@ -44,6 +44,7 @@ from hmis.clients.access import can_see_full_record, clients_fully_visible_to
 from hmis.clients.errors import LookupFailed
 from hmis.clients.intake import create_client, enroll_client
 from hmis.clients.lookup import find_client_by_card, search_clients
+from hmis.inputs import parse_id
 from hmis.projects.models import Location
 from hmis.services.catalog import groups_available_to
 
@@ -187,8 +188,8 @@ def location_options(request):
     """The *Location* choices of the program just chosen on the batch form (htmx)."""
     project_id = request.GET.get("project", "")
     locations = Location.objects.none()
-    if project_id.isdigit():
-        locations = Location.objects.filter(project_id=project_id, active=True)
+    if parse_id(project_id) is not None:
+        locations = Location.objects.filter(project_id=parse_id(project_id), active=True)
         if not is_system_admin(request.user):
             locations = locations.filter(project__organization_id=request.user.organization_id)
     return render(request, "batches/_location_options.html", {"locations": locations[:200]})
@@ -522,6 +523,6 @@ def _intake_client(user, source):
         except LookupFailed:
             return None
     client_id = source.get("client", "").strip()
-    if client_id.isdigit():
-        return clients_fully_visible_to(user).filter(pk=int(client_id)).first()
+    if parse_id(client_id) is not None:
+        return clients_fully_visible_to(user).filter(pk=parse_id(client_id)).first()
     return None

@@ -1,5 +1,6 @@
 from django import forms
 
+from hmis import inputs
 from hmis.hudcsv import codes
 from hmis.projects.models import Organization, Project
 
@@ -10,7 +11,7 @@ class ImportForm(forms.Form):
         help_text="A zip of the HUD HMIS CSV files (FY2026, or FY2024), as the sending system "
         "produced it.",
     )
-    organization = forms.ModelChoiceField(
+    organization = inputs.ModelChoiceField(
         queryset=Organization.objects.filter(deleted_at__isnull=True),
         required=False,
         label="Organization that owns imported clients and users",
@@ -37,8 +38,8 @@ FORMAT_CHOICES = [
 
 
 class ExportForm(forms.Form):
-    start = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="End date", widget=forms.DateInput(attrs={"type": "date"}))
+    start = inputs.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
+    end = inputs.DateField(label="End date", widget=forms.DateInput(attrs={"type": "date"}))
     format = forms.ChoiceField(choices=FORMAT_CHOICES, initial="hud", widget=forms.RadioSelect)
     period_type = forms.TypedChoiceField(
         choices=PERIOD_CHOICES,
@@ -46,7 +47,7 @@ class ExportForm(forms.Form):
         initial=codes.ExportPeriodType.REPORTING_PERIOD,
         label="Export period type",
     )
-    projects = forms.ModelMultipleChoiceField(
+    projects = inputs.ModelMultipleChoiceField(
         queryset=Project.objects.none(),
         required=False,
         label="Programs",

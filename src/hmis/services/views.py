@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hmis.accounts.permissions import Perm, requires
 from hmis.errors import DomainError
+from hmis.inputs import parse_id
 from hmis.services.access import get_service_for_user
 from hmis.services.catalog import find_codes
 from hmis.services.voiding import void_service
@@ -19,7 +20,7 @@ def picker(request):
     group = request.GET.get("group", "")
     codes = find_codes(
         organization_id=request.user.organization_id,
-        group_id=int(group) if group.isdigit() else None,
+        group_id=parse_id(group),
         search=request.GET.get("q", "")[:100],
     )
     return render(request, "services/_picker_results.html", {"codes": codes})

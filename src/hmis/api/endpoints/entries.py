@@ -1,7 +1,5 @@
 """A batch's entries: add a client (scan or Client ID), list, post, remove, change units."""
 
-from datetime import date
-
 from django.utils import timezone
 from ninja import Body, Query, Router
 
@@ -25,6 +23,7 @@ from hmis.batches.models import BatchEntry, EntryStatus
 from hmis.batches.posting import post_batch
 from hmis.batches.removing import remove_entry
 from hmis.batches.units import set_entry_units, units_for_entries
+from hmis.inputs import MAX_OFFSET, ApiDate
 
 router = Router(tags=["batch entries"])
 
@@ -74,11 +73,11 @@ def add_entry(request, batch_id: int, payload: AddEntryIn):
 def list_entries(
     request,
     batch_id: int,
-    day: date | None = Query(None, alias="date", description="Date Service Provided"),  # noqa: B008
-    batch_date: date | None = Query(None),  # noqa: B008
+    day: ApiDate | None = Query(None, alias="date", description="Date Service Provided"),  # noqa: B008
+    batch_date: ApiDate | None = Query(None),  # noqa: B008
     status: EntryStatus | None = Query(None, description="Default: pending and posted"),  # noqa: B008
     limit: int = Query(100, ge=1, le=PAGE_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """Newest first."""
     batch = get_batch_for_user(request.auth, batch_id)
