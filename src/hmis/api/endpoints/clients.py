@@ -1,10 +1,13 @@
-"""GET /api/clients?q= and GET /api/clients/{id}: only clients whose full record you may see."""
+"""GET /api/clients?q= and GET /api/clients/{id}: only clients whose full record you may see.
+
+Every client returned is a read of that client's record, audited like the web profile."""
 
 from ninja import Query, Router
 
 from hmis.accounts.permissions import Perm, is_system_admin
 from hmis.api.auth import api_requires
 from hmis.api.schemas import ClientDetailOut, ClientPage, ErrorOut
+from hmis.audit.recording import record_read, record_reads
 from hmis.clients.access import clients_fully_visible_to, get_client_for_user
 from hmis.clients.lookup import search_clients
 from hmis.clients.models import CommunityCard, Enrollment
@@ -22,6 +25,7 @@ def search(
 ):
     """Clients matching a name (either order, case- and accent-insensitive) or a Client ID."""
     found = search_clients(q, clients=clients_fully_visible_to(request.auth), limit=limit)
+    record_reads(request, found, what="in an API search")
     return {"count": len(found), "items": found}
 
 
@@ -36,4 +40,5 @@ def detail(request, client_id: int):
     if not is_system_admin(request.auth):
         enrollments = enrollments.filter(project__organization_id=request.auth.organization_id)
     client.enrollments_shown = list(enrollments.order_by("-entry_date", "-pk")[:ENROLLMENT_LIMIT])
+    record_read(request, client, what="record (API)")
     return client
