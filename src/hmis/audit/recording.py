@@ -5,10 +5,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from hmis.audit import chain
 from hmis.audit.models import AuditAction, AuditEvent
 
 SENSITIVE_FIELDS = frozenset({"dob", "ssn", "ssn_encrypted", "password"})
@@ -110,14 +111,20 @@ def record(**kwargs: Any) -> AuditEvent:
     only, whoever acted on it."""
     event = build_event(**kwargs)
     _fill_client_organizations([event])
-    event.save(force_insert=True)
+    with transaction.atomic():
+        chain.link([event])
+        event.save(force_insert=True)
     return event
 
 
 def record_many(events: Iterable[AuditEvent]) -> None:
     events = list(events)
+    if not events:
+        return
     _fill_client_organizations(events)
-    AuditEvent.objects.bulk_create(events)
+    with transaction.atomic():
+        chain.link(events)
+        AuditEvent.objects.bulk_create(events)
 
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
