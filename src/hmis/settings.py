@@ -265,4 +265,18 @@ HMIS_RETENTION_YEARS = env_int("HMIS_RETENTION_YEARS", 7)
 # Logs never carry an SSN-shaped number in plain text.
 LOGGING.setdefault("filters", {})["redact_ssn"] = {"()": "hmis.audit.logfilters.RedactSsnFilter"}
 LOGGING["handlers"]["console"].setdefault("filters", []).append("redact_ssn")
+# Uploads and imports (hmis/uploads.py, hudcsv/limits.py): a request body larger than
+# HMIS_UPLOAD_MAX_MB is refused with 413 before it is read; an import reads at most this much.
+HMIS_UPLOAD_MAX_MB = env_int("HMIS_UPLOAD_MAX_MB", 100)
+HMIS_IMPORT_MAX_UNCOMPRESSED_MB = env_int("HMIS_IMPORT_MAX_UNCOMPRESSED_MB", 2048)
+HMIS_IMPORT_MAX_RATIO = env_int("HMIS_IMPORT_MAX_RATIO", 100)
+HMIS_IMPORT_MAX_ROWS_PER_FILE = env_int("HMIS_IMPORT_MAX_ROWS_PER_FILE", 5_000_000)
+HMIS_IMPORT_MAX_SECONDS = env_int("HMIS_IMPORT_MAX_SECONDS", 1800)
+# Within a web request, below `hmis serve`'s 60-second worker timeout.
+HMIS_WEB_IMPORT_MAX_SECONDS = env_int("HMIS_WEB_IMPORT_MAX_SECONDS", 45)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "hmis.uploads.RequestSizeLimitMiddleware",
+)
+
 # === End of security section =====================================================================

@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 
 from hmis import inputs
 from hmis.hudcsv import codes
 from hmis.projects.models import Organization, Project
+from hmis.uploads import max_upload_bytes
 
 
 class ImportForm(forms.Form):
@@ -21,6 +23,15 @@ class ImportForm(forms.Form):
         label="Skip invalid rows (import the valid rows, leave out the rejected ones)",
     )
     strict = forms.BooleanField(required=False, label="Strict: treat warnings as errors")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            raise forms.ValidationError(
+                f"The file is larger than {settings.HMIS_UPLOAD_MAX_MB} MB, the most an import "
+                "may upload. Import it with `hmis import-hud-csv` on the server instead."
+            )
+        return upload
 
 
 class ConfirmImportForm(forms.Form):

@@ -15,6 +15,7 @@ from hmis.accounts.permissions import Perm, is_system_admin, requires
 from hmis.hudcsv.exporting import export_hud_csv, export_services_csv
 from hmis.hudcsv.forms import ConfirmImportForm, ExportForm, ImportForm
 from hmis.hudcsv.importing import import_hud_csv
+from hmis.hudcsv.limits import ImportLimits
 from hmis.projects.models import Project
 
 PROBLEMS_SHOWN = 200
@@ -122,6 +123,7 @@ def _run_import(request, options, path: Path, *, dry_run: bool):
         strict=options["strict"],
         dry_run=dry_run,
         source_name=options["name"],
+        limits=ImportLimits.from_settings().for_web_request(),
     )
     if result.refused:
         # Name the file the user uploaded, not where the server keeps its copy.
