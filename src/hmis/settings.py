@@ -279,4 +279,8 @@ MIDDLEWARE.insert(
     "hmis.uploads.RequestSizeLimitMiddleware",
 )
 
+# API client look-ups (search, by ID) per user and per token (api/ratelimit.py).
+HMIS_API_LOOKUPS_PER_MINUTE = env_int("HMIS_API_LOOKUPS_PER_MINUTE", 120)
+HMIS_API_LOOKUPS_PER_HOUR = env_int("HMIS_API_LOOKUPS_PER_HOUR", 4000)
+
 # === End of security section =====================================================================

@@ -6,6 +6,7 @@ from ninja import Query, Router
 
 from hmis.accounts.permissions import Perm, is_system_admin
 from hmis.api.auth import api_requires
+from hmis.api.ratelimit import count_api_lookup
 from hmis.api.schemas import ClientDetailOut, ClientPage, ErrorOut
 from hmis.audit.recording import record_read, record_reads
 from hmis.clients.access import clients_fully_visible_to, get_client_for_user
@@ -18,20 +19,26 @@ SEARCH_LIMIT = 50
 ENROLLMENT_LIMIT = 50
 
 
-@router.get("", response={200: ClientPage, 403: ErrorOut})
+@router.get("", response={200: ClientPage, 403: ErrorOut, 429: ErrorOut})
 @api_requires(Perm.VIEW_CLIENTS)
 def search(
     request, q: str = Query(..., max_length=200), limit: int = Query(20, ge=1, le=SEARCH_LIMIT)
 ):
-    """Clients matching a name (either order, case- and accent-insensitive) or a Client ID."""
+    """Clients matching a name (either order, case- and accent-insensitive) or a Client ID.
+    Rate-limited per user and per token (429 `rate_limited`, with `Retry-After`)."""
+    count_api_lookup(request)
     found = search_clients(q, clients=clients_fully_visible_to(request.auth), limit=limit)
     record_reads(request, found, what="in an API search")
     return {"count": len(found), "items": found}
 
 
-@router.get("/{client_id}", response={200: ClientDetailOut, 403: ErrorOut, 404: ErrorOut})
+@router.get(
+    "/{client_id}", response={200: ClientDetailOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+)
 @api_requires(Perm.VIEW_CLIENTS)
 def detail(request, client_id: int):
+    """A client's record. Rate-limited per user and per token (429, with `Retry-After`)."""
+    count_api_lookup(request)
     client = get_client_for_user(request.auth, client_id)
     client.active_card = CommunityCard.objects.filter(
         client=client, revoked_at__isnull=True

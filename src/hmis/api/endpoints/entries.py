@@ -6,6 +6,7 @@ from ninja import Body, Query, Router
 from hmis.accounts.permissions import Perm
 from hmis.api.auth import api_requires
 from hmis.api.errors import status_for_code
+from hmis.api.ratelimit import count_api_lookup
 from hmis.api.schemas import (
     AddEntryIn,
     AddResultOut,
@@ -18,7 +19,7 @@ from hmis.api.schemas import (
     UnitsIn,
 )
 from hmis.batches.access import get_batch_for_user, get_entry_for_user
-from hmis.batches.adding import add_to_batch
+from hmis.batches.adding import SCAN_CLIENT_ID, add_to_batch
 from hmis.batches.models import BatchEntry, EntryStatus
 from hmis.batches.posting import post_batch
 from hmis.batches.removing import remove_entry
@@ -38,6 +39,7 @@ PAGE_LIMIT = 200
         403: AddResultOut,
         409: AddResultOut,
         422: AddResultOut,
+        429: ErrorOut,
     },
     summary="Add a client to a batch",
 )
@@ -50,6 +52,8 @@ def add_entry(request, batch_id: int, payload: AddEntryIn):
     `card_only`: a scan station sent a Client ID (it adds by card only). A refusal names the
     client (`client`) only to a caller who may see that client."""
     batch = get_batch_for_user(request.auth, batch_id)
+    if payload.scan_type == SCAN_CLIENT_ID:
+        count_api_lookup(request)  # a typed Client ID is a look-up; a card scan is not
     batch_date = payload.batch_date or timezone.localdate()
     result = add_to_batch(
         batch=batch,
