@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest, JsonResponse
 from pydantic import AfterValidator
 
 # ASCII digits only; at most 18 of them, so the value fits a signed 64-bit column.
@@ -87,3 +88,42 @@ def _api_date(value: date) -> date:
 
 # A date in an API schema or query: refused with 422 invalid_input outside the range.
 ApiDate = Annotated[date, AfterValidator(_api_date)]
+
+
+MSG_NUL = "The request contains a NUL character (\\x00), which no field accepts."
+
+
+def _nul_in(query) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()
+    )
+
+
+def _has_nul(request) -> bool:
+    if _nul_in(request.GET):
+        return True
+    content_type = request.content_type or ""
+    if request.method == "POST" and content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        return _nul_in(request.POST)
+    if content_type == "application/json":
+        return b"\\u0000" in request.body
+    return False
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character has no use in any field, and PostgreSQL refuses it in text (a query with
+    one fails with a server error). Refused for every request, before any view: 400 for pages,
+    422 `invalid_input` for the API."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "invalid_input", "message": MSG_NUL}, status=422)
+            return HttpResponseBadRequest(MSG_NUL, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

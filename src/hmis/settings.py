@@ -278,6 +278,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "hmis.uploads.RequestSizeLimitMiddleware",
 )
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("hmis.uploads.RequestSizeLimitMiddleware") + 1,
+    "hmis.inputs.RefuseNulCharactersMiddleware",
+)
 
 # API client look-ups (search, by ID) per user and per token (api/ratelimit.py).
 HMIS_API_LOOKUPS_PER_MINUTE = env_int("HMIS_API_LOOKUPS_PER_MINUTE", 120)

@@ -15,6 +15,7 @@ BAD_VALUES = [
     "' OR 1=1 --",
     "../../etc/passwd",
     "%00",
+    "a\x00b",  # PostgreSQL refuses NUL in text
     "\u202e\ufeff",
     "",
 ]

@@ -148,3 +148,20 @@ def test_api_refuses_a_year_one_date_as_invalid_input(api, world):
     )
 
     assert response.status_code == 422
+
+
+def test_a_nul_character_is_refused_before_any_view(browser, world):
+    response = browser.get("/services/picker/", {"q": "a\x00b"})
+
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_a_nul_character_in_an_api_body_is_invalid_input(api, world):
+    response = api.post(
+        f"/api/batches/{world['batch'].pk}/entries",
+        {"scan_type": "card", "value": "A\x00B"},
+        content_type="application/json",
+    )
+
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
