@@ -21,7 +21,21 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 
 
 @pytest.fixture
-def bearer(world, org_a, settings):
+def connection_kept_open():
+    """Schemathesis calls the WSGI app directly: like Django's test client, keep the test's
+    database connection (and its transaction) open across requests."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(world, org_a, settings, connection_kept_open):
     """An agency administrator's token (every operation but scanning is open to it), with the
     look-up limits out of the way so the fuzzer reaches the code behind them."""
     settings.HMIS_API_LOOKUPS_PER_MINUTE = settings.HMIS_API_LOOKUPS_PER_HOUR = 10**6
