@@ -19,12 +19,13 @@ from hmis.errors import DomainError
 RATE_LIMITED = "rate_limited"
 MSG_RATE_LIMITED = "Too many client look-ups: try again in {seconds} seconds."
 
-# One statement, atomic on both databases: concurrent requests each get their own count.
+# One statement for all of a request's counters, atomic on both databases: concurrent requests
+# each get their own count.
 _UPSERT = (
-    "INSERT INTO api_ratecounter (bucket, window_seconds, window_start, hits) "
-    "VALUES (%s, %s, %s, 1) "
+    "INSERT INTO api_ratecounter (bucket, window_seconds, window_start, hits) VALUES {rows} "
     "ON CONFLICT (bucket, window_seconds, window_start) "
-    "DO UPDATE SET hits = api_ratecounter.hits + 1 RETURNING hits"
+    "DO UPDATE SET hits = api_ratecounter.hits + 1 "
+    "RETURNING bucket, window_seconds, window_start, hits"
 )
 
 
@@ -51,18 +52,23 @@ def count_lookup(*, buckets: list[str], now: float | None = None) -> None:
     """Count one look-up against each of `buckets`; raise RateLimited when any is over its limit
     in any window (the request is refused, and counted: hammering does not reset the count)."""
     now = time.time() if now is None else now
-    retry_after = 0
+    windows = {window.seconds: window for window in lookup_windows()}
+    counters = [
+        (bucket, seconds, int(now) // seconds * seconds)
+        for seconds in windows
+        for bucket in buckets
+    ]
+    sql = _UPSERT.format(rows=", ".join(["(%s, %s, %s, 1)"] * len(counters)))
     with connection.cursor() as cursor:
-        for window in lookup_windows():
-            start = int(now) // window.seconds * window.seconds
-            for bucket in buckets:
-                cursor.execute(_UPSERT, [bucket, window.seconds, start])
-                (hits,) = cursor.fetchone()
-                if hits == 1 and window.seconds == 3600:
-                    # A new hour for this caller: its windows of earlier hours count no more.
-                    RateCounter.objects.filter(bucket=bucket, window_start__lt=start).delete()
-                if hits > window.limit:
-                    retry_after = max(retry_after, start + window.seconds - int(now))
+        cursor.execute(sql, [value for counter in counters for value in counter])
+        rows = cursor.fetchall()
+    retry_after = 0
+    for bucket, seconds, start, hits in rows:
+        if hits == 1 and seconds == 3600:
+            # A new hour for this caller: its windows of earlier hours count no more.
+            RateCounter.objects.filter(bucket=bucket, window_start__lt=start).delete()
+        if hits > windows[seconds].limit:
+            retry_after = max(retry_after, start + seconds - int(now))
     if retry_after:
         raise RateLimited(max(retry_after, 1))
 
