@@ -111,7 +111,9 @@ def record(**kwargs: Any) -> AuditEvent:
     only, whoever acted on it."""
     event = build_event(**kwargs)
     _fill_client_organizations([event])
-    with transaction.atomic():
+    # A transaction of its own when called outside one (the chain's lock lasts until commit);
+    # inside the caller's, no savepoint: a failed audit write fails the change.
+    with transaction.atomic(savepoint=False):
         chain.link([event])
         event.save(force_insert=True)
     return event
@@ -122,7 +124,9 @@ def record_many(events: Iterable[AuditEvent]) -> None:
     if not events:
         return
     _fill_client_organizations(events)
-    with transaction.atomic():
+    # A transaction of its own when called outside one (the chain's lock lasts until commit);
+    # inside the caller's, no savepoint: a failed audit write fails the change.
+    with transaction.atomic(savepoint=False):
         chain.link(events)
         AuditEvent.objects.bulk_create(events)
 
