@@ -334,6 +334,26 @@ HMIS_RETENTION_YEARS = env_int("HMIS_RETENTION_YEARS", 7)
 # Logs never carry an SSN-shaped number in plain text.
 LOGGING.setdefault("filters", {})["redact_ssn"] = {"()": "hmis.audit.logfilters.RedactSsnFilter"}
 LOGGING["handlers"]["console"].setdefault("filters", []).append("redact_ssn")
+# Uploads and imports (hmis/uploads.py, hudcsv/limits.py): a request body larger than
+# HMIS_UPLOAD_MAX_MB is refused with 413 before it is read; an import reads at most this much.
+HMIS_UPLOAD_MAX_MB = env_int("HMIS_UPLOAD_MAX_MB", 100)
+HMIS_IMPORT_MAX_UNCOMPRESSED_MB = env_int("HMIS_IMPORT_MAX_UNCOMPRESSED_MB", 2048)
+HMIS_IMPORT_MAX_RATIO = env_int("HMIS_IMPORT_MAX_RATIO", 100)
+HMIS_IMPORT_MAX_ROWS_PER_FILE = env_int("HMIS_IMPORT_MAX_ROWS_PER_FILE", 5_000_000)
+HMIS_IMPORT_MAX_SECONDS = env_int("HMIS_IMPORT_MAX_SECONDS", 1800)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "hmis.uploads.RequestSizeLimitMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("hmis.uploads.RequestSizeLimitMiddleware") + 1,
+    "hmis.inputs.RefuseNulCharactersMiddleware",
+)
+
+# API client look-ups (search, by ID) per user and per token (api/ratelimit.py).
+HMIS_API_LOOKUPS_PER_MINUTE = env_int("HMIS_API_LOOKUPS_PER_MINUTE", 120)
+HMIS_API_LOOKUPS_PER_HOUR = env_int("HMIS_API_LOOKUPS_PER_HOUR", 4000)
+
 # === End of security section =====================================================================
 
 # --- Email (set-password links for new users; accounts/managing.py) ---------------------------

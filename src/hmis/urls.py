@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -23,7 +22,5 @@ urlpatterns = [
     path("", include("hmis.pages_urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (client photos) are never served by URL, in any mode: only through views that
+# check the user may see the client (clients:photo).

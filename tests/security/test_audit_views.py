@@ -55,8 +55,7 @@ def test_agency_admin_sees_who_else_read_their_clients_but_not_what_else_they_di
     record(
         actor=staff_b,
         action=AuditAction.CHANGE,
-        obj=client_a,
-        client_id=client_a.pk,
+        obj=staff_b,
         message="B changed its own enrollment",
     )
     client.force_login(agency_admin_a)

@@ -12,19 +12,21 @@ from django.core.exceptions import PermissionDenied
 from ninja.security import HttpBearer
 
 from hmis.accounts.permissions import Perm, has_perm
-from hmis.api.tokens import user_for_secret
+from hmis.api.tokens import token_for_secret
 
 
 class TokenAuth(HttpBearer):
-    """A bearer token of an active user, not revoked. Anything else: 401."""
+    """A bearer token of an active user, not revoked, not expired. Anything else: 401."""
 
     def authenticate(self, request, token: str):
-        user = user_for_secret(token)
-        if user is None:
+        found = token_for_secret(token)
+        if found is None:
             return None
-        # Code below the API (audit, access helpers) reads request.user, as in the web views.
-        request.user = user
-        return user
+        # Code below the API (audit, access helpers) reads request.user, as in the web views;
+        # the rate limits count per token too.
+        request.user = found.user
+        request.api_token = found
+        return found.user
 
 
 def api_requires(*perms: Perm) -> Callable:

@@ -15,5 +15,11 @@ CONFLICT_CODES = frozenset(
 )
 
 
+# "Your role may not do this": a scan station sending a Client ID.
+FORBIDDEN_CODES = frozenset({"card_only"})
+
+
 def status_for_code(code: str) -> int:
+    if code in FORBIDDEN_CODES:
+        return 403
     return 409 if code in CONFLICT_CODES else 422

@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from hmis.api.auth import TokenAuth
 from hmis.api.endpoints import batches, casework, catalog, clients, entries, programs, voiding
 from hmis.api.errors import status_for_code
+from hmis.api.ratelimit import RateLimited
 from hmis.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,13 @@ def error(request, status: int, code: str, message: str, **extra):
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
     return error(request, status_for_code(exc.code), exc.code, exc.message)
+
+
+@api.exception_handler(RateLimited)
+def on_rate_limited(request, exc: RateLimited):
+    response = error(request, 429, exc.code, exc.message)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -5,6 +5,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from hmis.inputs import ApiDate
+
 
 class ErrorOut(Schema):
     code: str = Field(description="Stable machine-readable code, e.g. enrollment_required")
@@ -122,8 +124,8 @@ class AddEntryIn(Schema):
         description="card: a community card code, exactly; client_id: the visible Client ID"
     )
     value: str = Field(max_length=200, description="What was scanned or typed")
-    batch_date: date | None = Field(None, description="Default: today")
-    date_provided: date | None = Field(
+    batch_date: ApiDate | None = Field(None, description="Default: today")
+    date_provided: ApiDate | None = Field(
         None,
         description="Date Service Provided: back-dated or today, never future. Default: batch_date",
     )
@@ -147,7 +149,7 @@ class AddResultOut(Schema):
 
 
 class PostIn(Schema):
-    batch_date: date | None = Field(None, description="Post only this batch date's entries")
+    batch_date: ApiDate | None = Field(None, description="Post only this batch date's entries")
 
 
 class PendingOut(Schema):

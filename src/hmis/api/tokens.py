@@ -6,7 +6,7 @@ so a copy of the database gives no working token.
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,21 +26,29 @@ def hash_secret(secret: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(*, user, name: str, created_by=None) -> tuple[ApiToken, str]:
-    """Make a token for `user`; return it with its secret, which is never available again."""
+def create_api_token(
+    *, user, name: str, created_by=None, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token for `user`; return it with its secret, which is never available again.
+    `expires_at`: when it stops working (None: when revoked)."""
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         name=name.strip(),
         token_hash=hash_secret(secret),
         prefix=secret[: len(SECRET_PREFIX) + 4],
+        expires_at=expires_at,
     )
     record(
         actor=created_by or user,
         action=AuditAction.CREATE,
         obj=token,
         organization_id=user.organization_id,
-        changes={"user": user.username, "name": token.name},
+        changes={
+            "user": user.username,
+            "name": token.name,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
         message=f"API token {token.name!r} made for {user.username}",
     )
     return token, secret
@@ -62,7 +70,13 @@ def revoke_api_token(*, token: ApiToken, user) -> None:
 
 
 def user_for_secret(secret: str):
-    """The active user holding this unrevoked token, or None."""
+    """The active user holding this unrevoked, unexpired token, or None."""
+    token = token_for_secret(secret)
+    return token.user if token is not None else None
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The usable token with this secret (its user loaded), or None."""
     if not secret.startswith(SECRET_PREFIX):
         return None
     token = (
@@ -76,4 +90,4 @@ def user_for_secret(secret: str):
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

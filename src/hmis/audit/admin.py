@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from hmis.audit.admin_audit import LargeTablePaginator, ReadOnlyAdminMixin
 from hmis.audit.models import AuditEvent
+from hmis.inputs import parse_id
 
 
 @admin.register(AuditEvent)
@@ -32,6 +33,6 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not term:
             return queryset, False
         query = Q(object_id=term) | Q(object_type=term) | Q(actor__username=term)
-        if term.isdigit() and len(term) < 19:
-            query |= Q(client_id=int(term))
+        if parse_id(term) is not None:
+            query |= Q(client_id=parse_id(term))
         return queryset.filter(query), False

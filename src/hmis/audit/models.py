@@ -48,6 +48,10 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The hash chain (hmis.audit.chain): position, predecessor's hash, this row's hash.
+    seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -56,6 +60,12 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["organization", "at"]),
             models.Index(fields=["object_type", "object_id"]),
+        ]
+        constraints = [
+            # Partial, so adding it needs no table rebuild on SQLite (which would drop triggers).
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_seq_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -5,10 +5,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from hmis.audit import chain
 from hmis.audit.models import AuditAction, AuditEvent
 
 SENSITIVE_FIELDS = frozenset({"dob", "ssn", "ssn_encrypted", "password"})
@@ -48,12 +49,15 @@ def build_event(
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
-    return AuditEvent(
+    if organization_id is None:
+        organization_id = _organization_of(obj)
+    if organization_id is None and obj is None and client_id is None:
+        # Nothing's data was touched (a report of one's own figures, a sign-in without a user).
+        organization_id = getattr(actor, "organization_id", None)
+    event = AuditEvent(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        organization_id=organization_id
-        if organization_id is not None
-        else getattr(actor, "organization_id", None),
+        organization_id=organization_id,
         action=str(action),
         object_type=object_type,
         object_id=object_id,
@@ -62,17 +66,69 @@ def build_event(
         message=message,
         ip_address=ip_address,
     )
+    # Known only through the client: filled in by record/record_many, one query for many rows.
+    is_the_client = obj is not None and obj._meta.label == "clients.Client"
+    event.needs_client_organization = (
+        organization_id is None and client_id is not None and not is_the_client
+    )
+    return event
+
+
+def _organization_of(obj: models.Model | None) -> int | None:
+    """The organization whose data `obj` is: its own organization, its program's, its batch's
+    (the actor's organization says nothing about whose data was touched)."""
+    if obj is None:
+        return None
+    if getattr(obj, "organization_id", None) is not None:
+        return obj.organization_id
+    for owner in ("project", "batch"):
+        if getattr(obj, f"{owner}_id", None) is not None:
+            return getattr(obj, owner).organization_id
+    return None
+
+
+def _fill_client_organizations(events: list[AuditEvent]) -> None:
+    waiting = [e for e in events if getattr(e, "needs_client_organization", False)]
+    if not waiting:
+        return
+    from hmis.clients.models import Client
+
+    owners = dict(
+        Client.objects.filter(pk__in={e.client_id for e in waiting}).values_list(
+            "pk", "organization_id"
+        )
+    )
+    for event in waiting:
+        event.organization_id = owners.get(event.client_id)
+        event.needs_client_organization = False
 
 
 def record(**kwargs: Any) -> AuditEvent:
-    """Write one audit row. Keyword arguments as `build_event`."""
+    """Write one audit row. Keyword arguments as `build_event`.
+
+    The row carries the organization whose data was touched (`organization_id`, else the
+    object's, else the client's), not the actor's: each organization sees rows about its own data
+    only, whoever acted on it."""
     event = build_event(**kwargs)
-    event.save(force_insert=True)
+    _fill_client_organizations([event])
+    # A transaction of its own when called outside one (the chain's lock lasts until commit);
+    # inside the caller's, no savepoint: a failed audit write fails the change.
+    with transaction.atomic(savepoint=False):
+        chain.link([event])
+        event.save(force_insert=True)
     return event
 
 
 def record_many(events: Iterable[AuditEvent]) -> None:
-    AuditEvent.objects.bulk_create(list(events))
+    events = list(events)
+    if not events:
+        return
+    _fill_client_organizations(events)
+    # A transaction of its own when called outside one (the chain's lock lasts until commit);
+    # inside the caller's, no savepoint: a failed audit write fails the change.
+    with transaction.atomic(savepoint=False):
+        chain.link(events)
+        AuditEvent.objects.bulk_create(events)
 
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -120,6 +176,23 @@ def record_read(request: HttpRequest, client, *, what: str = "profile") -> Audit
         obj=client,
         client_id=client.pk,
         message=f"Viewed client {client.pk} {what}",
+    )
+
+
+def record_reads(request: HttpRequest, clients: Iterable, *, what: str) -> None:
+    """Record that the request's user received each of `clients`' records (an API search's
+    results carry names, birth dates and card codes: each is a read). One insert for all."""
+    address = request_address(request)
+    record_many(
+        build_event(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=client,
+            client_id=client.pk,
+            message=f"Viewed client {client.pk} {what}",
+            ip_address=address,
+        )
+        for client in clients
     )
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from hmis import inputs
 from hmis.accounts.permissions import is_system_admin
 from hmis.audit.models import AuditAction, AuditEvent
 from hmis.clients.models import Client
@@ -37,10 +38,10 @@ class AuditSearchForm(forms.Form):
         label="Object type", required=False, max_length=60, help_text="For example clients.Client"
     )
     client_id = forms.IntegerField(label="Client ID", required=False, min_value=1)
-    date_from = forms.DateField(
+    date_from = inputs.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = inputs.DateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

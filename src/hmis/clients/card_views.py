@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hmis import inputs
 from hmis.accounts.permissions import Perm, is_system_admin, requires
 from hmis.batches.access import batches_visible_to, get_batch_for_user
 from hmis.clients.access import clients_fully_visible_to, get_card_for_user, get_client_for_user
@@ -36,6 +37,7 @@ from hmis.clients.cards import (
     revoke_card,
 )
 from hmis.clients.models import CardRevokeReason, CommunityCard
+from hmis.inputs import parse_id
 from hmis.projects.models import Project
 
 MAX_PRINT_CLIENTS = 500
@@ -163,7 +165,7 @@ class PrintCardsForm(forms.Form):
         initial=FOR_PROGRAM,
         widget=forms.RadioSelect,
     )
-    program = forms.ModelChoiceField(
+    program = inputs.ModelChoiceField(
         label="Program", queryset=Project.objects.none(), required=False
     )
     client_ids = forms.CharField(
@@ -190,7 +192,7 @@ class PrintCardsForm(forms.Form):
         if data.get("scope") == self.FOR_CLIENTS:
             raw = data.get("client_ids", "")
             tokens = [t for t in re.split(r"[\s,;]+", raw) if t]
-            bad = [t for t in tokens if not t.isdigit()]
+            bad = [t for t in tokens if parse_id(t) is None]
             if not tokens:
                 self.add_error("client_ids", "Type at least one Client ID.")
             elif bad:
@@ -264,7 +266,7 @@ def print_many(request):
 
 
 class RosterForm(forms.Form):
-    on = forms.DateField(
+    on = inputs.DateField(
         label="Active enrollments on", widget=forms.DateInput(attrs={"type": "date"})
     )
 

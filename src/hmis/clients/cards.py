@@ -24,6 +24,7 @@ from hmis.audit.models import AuditAction
 from hmis.audit.recording import build_event, record, record_many
 from hmis.clients.models import CardRevokeReason, Client, CommunityCard, Enrollment
 from hmis.errors import DomainError
+from hmis.inputs import parse_id
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRTUVWXYZ"
 assert len(ALPHABET) == 31  # noqa: S101 -- the check relies on a prime-sized alphabet
@@ -425,10 +426,10 @@ def import_legacy_cards(
         raw_id, raw_code = cells[0].strip(), cells[1]
         # As a scan reads it: no spaces, upper case (scanner prefixes are not part of the code).
         code = "".join(raw_code.split()).upper()
-        if not raw_id.isdigit():
+        client_id = parse_id(raw_id)
+        if client_id is None:
             report.errors.append(LineError(line, f'the client ID "{raw_id}" is not a number.'))
             continue
-        client_id = int(raw_id)
         if not code:
             report.errors.append(LineError(line, f"client {client_id} has no card code."))
             continue

@@ -15,6 +15,7 @@ from hmis.clients.cards import is_valid_code, normalize_scan
 from hmis.clients.errors import LookupFailed
 from hmis.clients.models import Client, CommunityCard
 from hmis.clients.text import fold
+from hmis.inputs import parse_id
 
 # How many candidates a name search considers before ranking; results are capped by `limit`.
 _CANDIDATE_POOL = 200
@@ -65,9 +66,10 @@ def find_client_by_id(typed: str | int) -> Client:
     text = str(typed).strip()
     if not text:
         raise LookupFailed(errors.EMPTY_INPUT, "Type a Client ID.")
-    if not text.isdigit():
+    client_id = parse_id(text)
+    if client_id is None:
         raise LookupFailed(errors.UNKNOWN_CLIENT, f"No client has Client ID {text}.")
-    clients = list(Client.objects.live().filter(pk=int(text)).prefetch_related(_active_cards()))
+    clients = list(Client.objects.live().filter(pk=client_id).prefetch_related(_active_cards()))
     if not clients:
         raise LookupFailed(errors.UNKNOWN_CLIENT, f"No client has Client ID {text}.")
     return _with_active_card(clients[0])
@@ -83,7 +85,8 @@ def search_clients(query: str, *, clients: QuerySet | None = None, limit: int = 
     )
     text = (query or "").strip()
     if text.isdigit():
-        found = list(base.filter(pk=int(text)).prefetch_related(_active_cards()))
+        # Digits typed: a Client ID, or none ("²" and 20-digit numbers find nobody).
+        found = list(base.filter(pk=parse_id(text) or 0).prefetch_related(_active_cards()))
         return [_with_active_card(c) for c in found]
     tokens = fold(text).split()
     if not tokens:

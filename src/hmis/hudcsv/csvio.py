@@ -9,6 +9,7 @@ empty field.
 import csv
 import io
 import re
+import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from typing import IO
 from django.utils import timezone
 
 from hmis.hudcsv.columns import HEADER_ALIASES, Column
+from hmis.hudcsv.limits import GuardedStream, ImportLimits, LimitExceeded, check_zip_entries
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -33,9 +35,11 @@ class SourceError(Exception):
 class Source:
     """A HUD CSV export: a folder or a zip file. File names are matched case-insensitively."""
 
-    def __init__(self, path: str | Path | IO[bytes]):
+    def __init__(self, path: str | Path | IO[bytes], *, limits: ImportLimits | None = None):
         self._zip: zipfile.ZipFile | None = None
         self._folder: Path | None = None
+        self.limits = limits or ImportLimits.from_settings()
+        self._deadline = time.monotonic() + self.limits.max_seconds
         if not isinstance(path, str | Path):
             try:
                 self._zip = zipfile.ZipFile(path)
@@ -59,6 +63,11 @@ class Source:
             raise SourceError(f"{path} does not exist.")
 
     def _zip_names(self) -> dict[str, str]:
+        try:
+            check_zip_entries(self._zip.infolist(), self.limits)
+        except LimitExceeded as refusal:
+            self._zip.close()
+            raise SourceError(str(refusal)) from None
         names = {}
         for info in self._zip.infolist():
             if info.is_dir():
@@ -76,10 +85,17 @@ class Source:
         return file_name.lower() in self._names
 
     def open_bytes(self, file_name: str) -> IO[bytes]:
+        """The file's bytes, counted against the import's limits as they are read (a file too
+        long, too many lines or read past the deadline raises LimitExceeded)."""
         real = self._names[file_name.lower()]
         if self._zip is not None:
-            return self._zip.open(real)
-        return open(self._folder / real, "rb")  # type: ignore[operator]  # noqa: SIM115
+            raw, declared = self._zip.open(real), self._zip.getinfo(real).file_size
+        else:
+            raw, declared = open(self._folder / real, "rb"), None  # type: ignore[operator]  # noqa: SIM115
+        guarded = GuardedStream(
+            raw, name=file_name, limits=self.limits, deadline=self._deadline, declared=declared
+        )
+        return io.BufferedReader(guarded, buffer_size=1 << 16)
 
     def open_text(self, file_name: str) -> IO[str]:
         # utf-8-sig drops a byte-order mark when there is one.

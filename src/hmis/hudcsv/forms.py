@@ -1,7 +1,10 @@
 from django import forms
+from django.conf import settings
 
+from hmis import inputs
 from hmis.hudcsv import codes
 from hmis.projects.models import Organization, Project
+from hmis.uploads import max_upload_bytes
 
 
 class ImportForm(forms.Form):
@@ -10,7 +13,7 @@ class ImportForm(forms.Form):
         help_text="A zip of the HUD HMIS CSV files (FY2026, or FY2024), as the sending system "
         "produced it.",
     )
-    organization = forms.ModelChoiceField(
+    organization = inputs.ModelChoiceField(
         queryset=Organization.objects.filter(deleted_at__isnull=True),
         required=False,
         label="Organization that owns imported clients and users",
@@ -20,6 +23,15 @@ class ImportForm(forms.Form):
         label="Skip invalid rows (import the valid rows, leave out the rejected ones)",
     )
     strict = forms.BooleanField(required=False, label="Strict: treat warnings as errors")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            raise forms.ValidationError(
+                f"The file is larger than {settings.HMIS_UPLOAD_MAX_MB} MB, the most an import "
+                "may upload. Import it with `hmis import-hud-csv` on the server instead."
+            )
+        return upload
 
 
 class ConfirmImportForm(forms.Form):
@@ -37,8 +49,8 @@ FORMAT_CHOICES = [
 
 
 class ExportForm(forms.Form):
-    start = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="End date", widget=forms.DateInput(attrs={"type": "date"}))
+    start = inputs.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
+    end = inputs.DateField(label="End date", widget=forms.DateInput(attrs={"type": "date"}))
     format = forms.ChoiceField(choices=FORMAT_CHOICES, initial="hud", widget=forms.RadioSelect)
     period_type = forms.TypedChoiceField(
         choices=PERIOD_CHOICES,
@@ -46,7 +58,7 @@ class ExportForm(forms.Form):
         initial=codes.ExportPeriodType.REPORTING_PERIOD,
         label="Export period type",
     )
-    projects = forms.ModelMultipleChoiceField(
+    projects = inputs.ModelMultipleChoiceField(
         queryset=Project.objects.none(),
         required=False,
         label="Programs",

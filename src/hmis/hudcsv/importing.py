@@ -59,6 +59,7 @@ from hmis.hudcsv.csvio import (
     parse_money,
     read_rows,
 )
+from hmis.hudcsv.limits import ImportLimits, LimitExceeded
 from hmis.hudcsv.models import ImportRun, ProjectRecord
 from hmis.hudcsv.stamps import converter
 from hmis.projects.models import Organization, Project
@@ -266,12 +267,14 @@ def import_hud_csv(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     source_name: str = "",
+    limits: ImportLimits | None = None,
 ) -> ImportResult:
     """Import a HUD CSV export (a folder, a zip path, or an open Source). Never raises for bad data:
-    everything wrong is in the result's problems (or `refused`)."""
+    everything wrong is in the result's problems (or `refused`). `limits` (default: the settings'
+    `HMIS_IMPORT_*`) bound what is read; beyond them the import is refused and nothing written."""
     started = timezone.now()
     try:
-        src = source if isinstance(source, Source) else Source(source)
+        src = source if isinstance(source, Source) else Source(source, limits=limits)
     except SourceError as error:
         result = ImportResult(
             source_name=source_name or str(source), dry_run=dry_run, refused=str(error)
@@ -295,7 +298,8 @@ def import_hud_csv(
             if dry_run or not result.succeeded:
                 raise _Rollback
             result.committed = True
-    except _Refused as refusal:
+    except (_Refused, LimitExceeded) as refusal:
+        result.committed = False
         result.refused = str(refusal)
     except _Rollback:
         pass

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from hmis import inputs
 from hmis.batches.access import batches_visible_to
 from hmis.reports import queries
 from hmis.services.models import ServiceCode
@@ -33,8 +34,8 @@ def _with_default_dates(data) -> dict:
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label="From", widget=DATE_WIDGET)
-    end = forms.DateField(label="To", widget=DATE_WIDGET)
+    start = inputs.DateField(label="From", widget=DATE_WIDGET)
+    end = inputs.DateField(label="To", widget=DATE_WIDGET)
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(_with_default_dates(data), **kwargs)
@@ -63,9 +64,9 @@ class ReportForm(forms.Form):
 
 
 class AttendanceForm(ReportForm):
-    project = forms.ModelChoiceField(label="Program", queryset=None, required=False)
-    location = forms.ModelChoiceField(label="Location", queryset=None, required=False)
-    batch = forms.ModelChoiceField(label="Batch", queryset=None, required=False)
+    project = inputs.ModelChoiceField(label="Program", queryset=None, required=False)
+    location = inputs.ModelChoiceField(label="Location", queryset=None, required=False)
+    batch = inputs.ModelChoiceField(label="Batch", queryset=None, required=False)
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, user=user, **kwargs)
@@ -87,8 +88,8 @@ class ServicesForm(ReportForm):
     group_by = forms.ChoiceField(
         label="Per", choices=[(queries.DAY, "Day"), (queries.MONTH, "Month")], required=False
     )
-    project = forms.ModelChoiceField(label="Program", queryset=None, required=False)
-    service_code = forms.ModelChoiceField(label="Service", queryset=None, required=False)
+    project = inputs.ModelChoiceField(label="Program", queryset=None, required=False)
+    service_code = inputs.ModelChoiceField(label="Service", queryset=None, required=False)
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, user=user, **kwargs)

@@ -10,6 +10,7 @@ from hmis.accounts.permissions import Perm, requires
 from hmis.batches.errors import BatchError
 from hmis.clients.access import enrollments_visible_to, get_client_for_user
 from hmis.errors import DomainError
+from hmis.inputs import parse_id
 from hmis.projects.access import get_project_for_user
 from hmis.services.access import get_service_for_user
 from hmis.services.catalog import find_codes, groups_available_to
@@ -22,8 +23,8 @@ from hmis.services.voiding import void_service
 def _batch_program(request):
     """The batch form's *Program* sent along with a picker request (404 for another
     organization's), or None when none is chosen yet."""
-    project_id = request.GET.get("project", "")
-    return get_project_for_user(request.user, project_id) if project_id.isdigit() else None
+    project_id = parse_id(request.GET.get("project", ""))
+    return get_project_for_user(request.user, project_id) if project_id is not None else None
 
 
 @requires(Perm.MANAGE_BATCHES)
@@ -35,7 +36,7 @@ def picker(request):
     try:
         codes = find_codes(
             organization_id=request.user.organization_id,
-            group_id=int(group) if group.isdigit() else None,
+            group_id=parse_id(group),
             search=request.GET.get("q", "")[:100],
             project=_batch_program(request),
         )

@@ -8,6 +8,7 @@ from hmis.api.auth import api_requires
 from hmis.api.schemas import BatchOut, BatchPage, ErrorOut
 from hmis.batches.access import batches_visible_to, get_batch_for_user
 from hmis.batches.models import BatchServiceCode
+from hmis.inputs import MAX_OFFSET
 
 router = Router(tags=["batches"])
 
@@ -32,7 +33,7 @@ def list_batches(
     request,
     active: bool | None = Query(None, description="true: active batches only; false: inactive"),
     limit: int = Query(50, ge=1, le=PAGE_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     batches = batches_visible_to(request.auth)
     if active is not None:

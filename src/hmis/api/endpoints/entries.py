@@ -1,13 +1,12 @@
 """A batch's entries: add a client (scan or Client ID), list, post, remove, change units."""
 
-from datetime import date
-
 from django.utils import timezone
 from ninja import Body, Query, Router
 
 from hmis.accounts.permissions import Perm
 from hmis.api.auth import api_requires
 from hmis.api.errors import status_for_code
+from hmis.api.ratelimit import count_api_lookup
 from hmis.api.schemas import (
     AddEntryIn,
     AddResultOut,
@@ -20,11 +19,12 @@ from hmis.api.schemas import (
     UnitsIn,
 )
 from hmis.batches.access import get_batch_for_user, get_entry_for_user
-from hmis.batches.adding import add_to_batch
+from hmis.batches.adding import SCAN_CLIENT_ID, add_to_batch
 from hmis.batches.models import BatchEntry, EntryStatus
 from hmis.batches.posting import post_batch
 from hmis.batches.removing import remove_entry
 from hmis.batches.units import set_entry_units, units_for_entries
+from hmis.inputs import MAX_OFFSET, ApiDate
 
 router = Router(tags=["batch entries"])
 
@@ -33,7 +33,14 @@ PAGE_LIMIT = 200
 
 @router.post(
     "/{batch_id}/entries",
-    response={201: AddResultOut, 200: AddResultOut, 409: AddResultOut, 422: AddResultOut},
+    response={
+        201: AddResultOut,
+        200: AddResultOut,
+        403: AddResultOut,
+        409: AddResultOut,
+        422: AddResultOut,
+        429: ErrorOut,
+    },
     summary="Add a client to a batch",
 )
 @api_requires(Perm.SCAN)
@@ -41,8 +48,12 @@ def add_entry(request, batch_id: int, payload: AddEntryIn):
     """Scan a community card or type a Client ID. 201: added (code `added`, or `posted` when the
     batch posts automatically); 200: the stored answer to an earlier request with the same `key`
     (`replayed` true); 409/422: refused, with the reason's `code` and `message` (e.g. 422
-    `enrollment_required`: "ERROR: Enrollment is a Required Field.", 409 `already_added`)."""
+    `enrollment_required`: "ERROR: Enrollment is a Required Field.", 409 `already_added`); 403
+    `card_only`: a scan station sent a Client ID (it adds by card only). A refusal names the
+    client (`client`) only to a caller who may see that client."""
     batch = get_batch_for_user(request.auth, batch_id)
+    if payload.scan_type == SCAN_CLIENT_ID:
+        count_api_lookup(request)  # a typed Client ID is a look-up; a card scan is not
     batch_date = payload.batch_date or timezone.localdate()
     result = add_to_batch(
         batch=batch,
@@ -66,11 +77,11 @@ def add_entry(request, batch_id: int, payload: AddEntryIn):
 def list_entries(
     request,
     batch_id: int,
-    day: date | None = Query(None, alias="date", description="Date Service Provided"),  # noqa: B008
-    batch_date: date | None = Query(None),  # noqa: B008
+    day: ApiDate | None = Query(None, alias="date", description="Date Service Provided"),  # noqa: B008
+    batch_date: ApiDate | None = Query(None),  # noqa: B008
     status: EntryStatus | None = Query(None, description="Default: pending and posted"),  # noqa: B008
     limit: int = Query(100, ge=1, le=PAGE_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """Newest first."""
     batch = get_batch_for_user(request.auth, batch_id)
