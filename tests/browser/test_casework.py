@@ -240,3 +240,56 @@ def test_enroll_a_household_of_three_from_the_profile(agency, new_page):
         "Luis": 3,
         "Ines": 2,
     }
+
+
+def test_enroll_a_household_with_a_new_member_through_the_intake(agency, new_page):
+    org = agency["org"]
+    head = f.make_client("Rosa", "Vega", organization=org)
+    partner = f.make_client("Luis", "Vega", organization=org)
+    lookalike = f.make_client("Inez", "Vega", organization=org, dob=date(2015, 4, 5))
+    page = new_page(PHONE)
+    sign_in(page, "jdoe", f.PASSWORD)
+    page.goto(f"/clients/{head.pk}/")
+    page.get_by_role("link", name="Enroll household").click()
+    page.get_by_label("Program").select_option(label="Day Shelter")
+    page.get_by_label("Entry Date").fill("2025-03-01")
+    row = page.get_by_role("group", name="Member 1")
+    row.get_by_label("Client ID").fill(str(partner.pk))
+    row.get_by_label("Relationship to head of household").select_option(
+        label="Head of household's spouse or partner"
+    )
+    row.get_by_label("Disabling condition").select_option(label="No")
+    new = page.get_by_role("group", name="New client as a member")
+    new.get_by_label("Relationship to head of household").select_option(
+        label="Head of household's child"
+    )
+    new.get_by_label("Disabling condition").select_option(label="No")
+    new.get_by_label("First name").fill("Ines")
+    new.get_by_label("Last name").fill("Vega")
+    new.get_by_label("Date of birth").fill("2015-04-05")
+    new.get_by_label("Sex", exact=True).select_option(label="Female")
+    new.get_by_label("Veteran Status").select_option(label="Data not collected")
+    new.get_by_label("White").check()
+    page.get_by_label("Disabling condition").last.select_option(label="No")
+    page.get_by_label("Prior living situation", exact=True).select_option(label="Emergency shelter")
+    page.get_by_role("button", name="Enroll household").click()
+
+    # The same duplicate check as New client: the misspelled lookalike is offered first.
+    expect(page.get_by_role("heading", name="Possible duplicates")).to_be_focused()
+    expect(page.get_by_role("button", name="Use this client: Inez Vega")).to_be_visible()
+    assert not Enrollment.objects.exists()
+    assert_accessible(page)
+    fits_the_phone(page)
+    screenshot(page, "household-new-member-duplicates-390x844")
+    page.get_by_role("button", name="None of these: create a new client").click()
+
+    expect(page.get_by_text("Household of 3 enrolled in Day Shelter.")).to_be_visible()
+    enrollments = Enrollment.objects.filter(project=agency["shelter"]).select_related("client")
+    assert len({e.household_id for e in enrollments}) == 1
+    assert {e.client.first_name: e.relationship_to_hoh for e in enrollments} == {
+        "Rosa": 1,
+        "Luis": 3,
+        "Ines": 2,
+    }
+    ines = next(e.client for e in enrollments if e.client.first_name == "Ines")
+    assert ines.pk != lookalike.pk and ines.hud_data["White"] == 1
