@@ -293,3 +293,34 @@ def test_enroll_a_household_with_a_new_member_through_the_intake(agency, new_pag
     }
     ines = next(e.client for e in enrollments if e.client.first_name == "Ines")
     assert ines.pk != lookalike.pk and ines.hud_data["White"] == 1
+
+
+def test_add_service_overrides_a_bar_with_a_reason(agency, new_page):
+    staff = agency["staff"]
+    staff.can_override_bars = True
+    staff.save(update_fields=["can_override_bars"])
+    client = f.make_client("Sam", "Okafor", organization=agency["org"])
+    f.enroll(client, agency["shelter"], entry_date=date(2024, 1, 1))
+    f.bar(client, organization=agency["org"], reason="Fighting")
+    page = new_page(PHONE)
+    sign_in(page, "jdoe", f.PASSWORD)
+    page.goto(f"/clients/{client.pk}/")
+    page.get_by_role("link", name="Add service").click()
+    page.get_by_role("button", name="Find Service Provided").click()
+    picker = page.get_by_role("dialog", name="Find Service Provided")
+    picker.get_by_label("Service name").fill("drop-in")
+    picker.get_by_role("button", name="Search").click()
+    picker.get_by_role("button", name=re.compile("Day Shelter – Homeless Drop-In Centers")).click()
+    expect(picker).to_be_hidden()
+    page.get_by_role("button", name="Add service").click()
+    expect(page.get_by_text("Reason: Fighting")).to_be_visible()
+    reason = page.get_by_label("Reason for override")
+    expect(reason).to_be_visible()
+    assert not Service.objects.filter(client=client).exists()
+    assert_accessible(page)
+    fits_the_phone(page)
+    screenshot(page, "add-service-override-390x844")
+    reason.fill("Case manager approved")
+    page.get_by_role("button", name="Add service").click()
+    expect(page.get_by_text(re.compile("^Posted Day Shelter"))).to_be_visible()
+    assert Service.objects.filter(client=client).count() == 1
