@@ -101,6 +101,27 @@ def test_add_service_posts_it_or_refuses_with_the_desk_code(
     assert Service.objects.get(client=client).units == 3
 
 
+def test_add_service_past_a_bar_needs_the_override_permission_and_a_reason(
+    api_as, staff_a, org_a, day_shelter, batch
+):
+    client = f.make_client(organization=org_a)
+    f.enroll(client, day_shelter, date(2025, 1, 1))
+    f.bar(client, organization=org_a, reason="Fighting")
+    code = batch.service_codes.first().service_code
+    url = f"/api/clients/{client.pk}/services"
+    body = {"service_code_id": code.pk, "project_id": day_shelter.pk, "date_provided": "2025-03-03"}
+    refused = _json(api_as(staff_a), url, body)
+    assert refused.json()["code"] == "barred"
+    not_allowed = _json(api_as(staff_a), url, {**body, "bar_override_reason": "Please"})
+    assert not_allowed.json()["code"] == "override_not_allowed"
+    assert not Service.objects.filter(client=client).exists()
+    staff_a.can_override_bars = True
+    staff_a.save(update_fields=["can_override_bars"])
+    posted = _json(api_as(staff_a), url, {**body, "bar_override_reason": "Case manager OK"})
+    assert posted.status_code == 201, posted.content
+    assert Service.objects.filter(client=client).count() == 1
+
+
 def test_outsider_and_read_only_are_refused(api_as, staff_b, readonly_a, org_a, day_shelter):
     client = f.make_client(organization=org_a)
     enrollment = f.enroll(client, day_shelter)

@@ -240,3 +240,87 @@ def test_enroll_a_household_of_three_from_the_profile(agency, new_page):
         "Luis": 3,
         "Ines": 2,
     }
+
+
+def test_enroll_a_household_with_a_new_member_through_the_intake(agency, new_page):
+    org = agency["org"]
+    head = f.make_client("Rosa", "Vega", organization=org)
+    partner = f.make_client("Luis", "Vega", organization=org)
+    lookalike = f.make_client("Inez", "Vega", organization=org, dob=date(2015, 4, 5))
+    page = new_page(PHONE)
+    sign_in(page, "jdoe", f.PASSWORD)
+    page.goto(f"/clients/{head.pk}/")
+    page.get_by_role("link", name="Enroll household").click()
+    page.get_by_label("Program").select_option(label="Day Shelter")
+    page.get_by_label("Entry Date").fill("2025-03-01")
+    row = page.get_by_role("group", name="Member 1")
+    row.get_by_label("Client ID").fill(str(partner.pk))
+    row.get_by_label("Relationship to head of household").select_option(
+        label="Head of household's spouse or partner"
+    )
+    row.get_by_label("Disabling condition").select_option(label="No")
+    new = page.get_by_role("group", name="New client as a member")
+    new.get_by_label("Relationship to head of household").select_option(
+        label="Head of household's child"
+    )
+    new.get_by_label("Disabling condition").select_option(label="No")
+    new.get_by_label("First name").fill("Ines")
+    new.get_by_label("Last name").fill("Vega")
+    new.get_by_label("Date of birth").fill("2015-04-05")
+    new.get_by_label("Sex", exact=True).select_option(label="Female")
+    new.get_by_label("Veteran Status").select_option(label="Data not collected")
+    new.get_by_label("White").check()
+    page.get_by_label("Disabling condition").last.select_option(label="No")
+    page.get_by_label("Prior living situation", exact=True).select_option(label="Emergency shelter")
+    page.get_by_role("button", name="Enroll household").click()
+
+    # The same duplicate check as New client: the misspelled lookalike is offered first.
+    expect(page.get_by_role("heading", name="Possible duplicates")).to_be_focused()
+    expect(page.get_by_role("button", name="Use this client: Inez Vega")).to_be_visible()
+    assert not Enrollment.objects.exists()
+    assert_accessible(page)
+    fits_the_phone(page)
+    screenshot(page, "household-new-member-duplicates-390x844")
+    page.get_by_role("button", name="None of these: create a new client").click()
+
+    expect(page.get_by_text("Household of 3 enrolled in Day Shelter.")).to_be_visible()
+    enrollments = Enrollment.objects.filter(project=agency["shelter"]).select_related("client")
+    assert len({e.household_id for e in enrollments}) == 1
+    assert {e.client.first_name: e.relationship_to_hoh for e in enrollments} == {
+        "Rosa": 1,
+        "Luis": 3,
+        "Ines": 2,
+    }
+    ines = next(e.client for e in enrollments if e.client.first_name == "Ines")
+    assert ines.pk != lookalike.pk and ines.hud_data["White"] == 1
+
+
+def test_add_service_overrides_a_bar_with_a_reason(agency, new_page):
+    staff = agency["staff"]
+    staff.can_override_bars = True
+    staff.save(update_fields=["can_override_bars"])
+    client = f.make_client("Sam", "Okafor", organization=agency["org"])
+    f.enroll(client, agency["shelter"], entry_date=date(2024, 1, 1))
+    f.bar(client, organization=agency["org"], reason="Fighting")
+    page = new_page(PHONE)
+    sign_in(page, "jdoe", f.PASSWORD)
+    page.goto(f"/clients/{client.pk}/")
+    page.get_by_role("link", name="Add service").click()
+    page.get_by_role("button", name="Find Service Provided").click()
+    picker = page.get_by_role("dialog", name="Find Service Provided")
+    picker.get_by_label("Service name").fill("drop-in")
+    picker.get_by_role("button", name="Search").click()
+    picker.get_by_role("button", name=re.compile("Day Shelter – Homeless Drop-In Centers")).click()
+    expect(picker).to_be_hidden()
+    page.get_by_role("button", name="Add service").click()
+    expect(page.get_by_text("Reason: Fighting")).to_be_visible()
+    reason = page.get_by_label("Reason for override")
+    expect(reason).to_be_visible()
+    assert not Service.objects.filter(client=client).exists()
+    assert_accessible(page)
+    fits_the_phone(page)
+    screenshot(page, "add-service-override-390x844")
+    reason.fill("Case manager approved")
+    page.get_by_role("button", name="Add service").click()
+    expect(page.get_by_text(re.compile("^Posted Day Shelter"))).to_be_visible()
+    assert Service.objects.filter(client=client).count() == 1

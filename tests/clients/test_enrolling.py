@@ -16,7 +16,9 @@ from hmis.clients.enrolling import (
     enroll_household,
     exit_enrollment,
 )
-from hmis.clients.models import Enrollment
+from hmis.clients.intake import IntakeError
+from hmis.clients.models import Client, Enrollment
+from hmis.clients.ude import ClientDetails
 from hmis.services.models import Service
 from tests import factories as f
 
@@ -276,6 +278,79 @@ def test_household_with_a_refused_member_enrolls_no_one(staff_a, day_shelter):
     assert refused.value.code == enrolling.ALREADY_ENROLLED
     assert "Ben Open" in refused.value.fields["members"]
     assert not Enrollment.objects.filter(client=head).exists()
+
+
+def _new_member_details(**overrides) -> ClientDetails:
+    values = {
+        "first_name": "Dana",
+        "last_name": "Newkid",
+        "ssn_data_quality": 99,
+        "dob": date(2015, 4, 5),
+        "races": ("White",),
+        "sex": 0,
+        "veteran_status": 99,
+    }
+    return ClientDetails(**{**values, **overrides})
+
+
+def test_household_with_a_new_member_through_the_intake_shares_one_household_id(
+    staff_a, day_shelter
+):
+    head, partner = f.make_client("Ana"), f.make_client("Ben")
+    enrollments = enroll_household(
+        head=head,
+        members=[
+            HouseholdMember(None, 2, disabling_condition=0, details=_new_member_details()),
+            HouseholdMember(partner, 3),
+        ],
+        project=day_shelter,
+        entry_date=date(2025, 3, 1),
+        user=staff_a,
+        assessment=HOMELESS,
+    )
+    new = Client.objects.get(last_name="Newkid")
+    assert [e.client for e in enrollments] == [head, new, partner]
+    assert len({e.household_id for e in enrollments}) == 1
+    assert [e.relationship_to_hoh for e in enrollments] == [1, 2, 3]
+    assert new.organization_id == staff_a.organization_id and new.dob == date(2015, 4, 5)
+    assert new.hud_data["White"] == 1
+    assert AuditEvent.objects.filter(client_id=new.pk, action="create").exists()
+
+
+def test_household_refusal_creates_no_new_member_client(staff_a, day_shelter):
+    head, member = f.make_client("Ana"), f.make_client("Ben", "Open")
+    f.enroll(member, day_shelter, date(2025, 1, 1))
+    before = Client.objects.count()
+    with pytest.raises(EnrollmentError) as refused:
+        enroll_household(
+            head=head,
+            members=[
+                HouseholdMember(None, 2, details=_new_member_details()),
+                HouseholdMember(member, 3),
+            ],
+            project=day_shelter,
+            entry_date=date(2025, 3, 1),
+            user=staff_a,
+        )
+    assert refused.value.code == enrolling.ALREADY_ENROLLED
+    assert Client.objects.count() == before
+    assert not Client.objects.filter(last_name="Newkid").exists()
+    assert not Enrollment.objects.filter(client=head).exists()
+
+
+def test_household_new_member_breaking_a_hud_rule_writes_nothing(staff_a, day_shelter):
+    head = f.make_client("Ana")
+    with pytest.raises(IntakeError) as refused:
+        enroll_household(
+            head=head,
+            members=[HouseholdMember(None, 2, details=_new_member_details(dob=date(2999, 1, 1)))],
+            project=day_shelter,
+            entry_date=date(2025, 3, 1),
+            user=staff_a,
+        )
+    assert refused.value.code == "dob_in_future"
+    assert not Enrollment.objects.exists()
+    assert not Client.objects.filter(first_name="Dana").exists()
 
 
 def test_hud_csv_export_carries_the_entry_elements_and_the_exit(staff_a, day_shelter):

@@ -28,6 +28,7 @@ def _provide(client, project, code, user, day=date(2025, 3, 3), **extra):
         units=extra.pop("units", 2),
         comments=extra.pop("comments", " Walk-in "),
         user=user,
+        **extra,
     )
 
 
@@ -61,6 +62,37 @@ def test_barred_client_is_refused_naming_the_bar(staff_a, day_shelter, code, org
     with pytest.raises(BatchError) as refused:
         _provide(client, day_shelter, code, staff_a)
     assert refused.value.code == "barred" and "Reason: Fighting" in refused.value.message
+
+
+def test_user_who_may_override_posts_past_a_bar_with_a_reason_audited(
+    staff_a, day_shelter, code, org_a
+):
+    staff_a.can_override_bars = True
+    staff_a.save(update_fields=["can_override_bars"])
+    client = f.make_client()
+    f.enroll(client, day_shelter, date(2025, 1, 1))
+    bar = f.bar(client, organization=org_a, reason="Fighting")
+    with pytest.raises(BatchError) as refused:
+        _provide(client, day_shelter, code, staff_a)
+    assert refused.value.code == "barred" and refused.value.details["can_override"] is True
+    service = _provide(client, day_shelter, code, staff_a, bar_override_reason=" Case manager OK ")
+    event = AuditEvent.objects.get(
+        object_type="services.Service", object_id=str(service.pk), action="bar_override"
+    )
+    assert event.message == "Case manager OK" and event.changes == {"bar": bar.pk}
+
+
+def test_user_who_may_not_override_is_refused_and_nothing_is_written(
+    staff_a, day_shelter, code, org_a
+):
+    client = f.make_client()
+    f.enroll(client, day_shelter, date(2025, 1, 1))
+    f.bar(client, organization=org_a, reason="Fighting")
+    with pytest.raises(BatchError) as refused:
+        _provide(client, day_shelter, code, staff_a, bar_override_reason="Please")
+    assert refused.value.code == "override_not_allowed"
+    assert not Service.objects.filter(client=client).exists()
+    assert not AuditEvent.objects.filter(action="bar_override").exists()
 
 
 def test_frequency_limit_counts_batch_services_too(staff_a, day_shelter, code):

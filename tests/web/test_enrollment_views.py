@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from hmis.clients.models import Enrollment
+from hmis.clients.models import Client, Enrollment
 from hmis.services.models import Service
 from tests import factories as f
 from tests.web.conftest import signed_in
@@ -212,3 +212,104 @@ def test_other_organization_gets_404_on_enrollment_pages(web_b, org_a, day_shelt
         reverse("clients:enroll_household", args=[client.pk]),
     ):
         assert web_b.get(url).status_code == 404
+
+
+NEW_MEMBER = {
+    "new-relationship_to_hoh": "2",
+    "new-disabling_condition": "0",
+    "new-first_name": "Dana",
+    "new-last_name": "Newkid",
+    "new-ssn_data_quality": "99",
+    "new-dob": "2015-04-05",
+    "new-races": ["White"],
+    "new-sex": "0",
+    "new-veteran_status": "99",
+}
+
+
+def _household_post(head, day_shelter, members=(), **extra):
+    data = {
+        "project": day_shelter.pk,
+        "entry_date": "2025-03-01",
+        **ASSESSMENT,
+        "members-TOTAL_FORMS": "4",
+        "members-INITIAL_FORMS": "0",
+        **extra,
+    }
+    for i, (client, relationship) in enumerate(members):
+        data[f"members-{i}-client_id"] = client.pk
+        data[f"members-{i}-relationship_to_hoh"] = relationship
+        data[f"members-{i}-disabling_condition"] = "0"
+    return data
+
+
+def test_household_page_enrolls_a_new_client_through_the_intake(web_a, org_a, day_shelter):
+    head = f.make_client("Ana", "Head", organization=org_a)
+    partner = f.make_client("Ben", "Partner", organization=org_a)
+    url = reverse("clients:enroll_household", args=[head.pk])
+    response = web_a.post(url, _household_post(head, day_shelter, [(partner, "3")], **NEW_MEMBER))
+    assert response.status_code == 302, response.content.decode()
+    new = Client.objects.get(last_name="Newkid")
+    assert new.organization_id == org_a.pk and new.hud_data["White"] == 1
+    rows = Enrollment.objects.filter(project=day_shelter)
+    assert {e.client for e in rows} == {head, partner, new}
+    assert len({e.household_id for e in rows}) == 1
+    assert rows.get(client=new).relationship_to_hoh == 2
+
+
+def test_household_page_shows_hud_problems_of_the_new_member_beside_fields(
+    web_a, org_a, day_shelter
+):
+    head = f.make_client("Ana", "Head", organization=org_a)
+    data = _household_post(
+        head, day_shelter, **{**NEW_MEMBER, "new-dob": "2999-01-01", "new-sex": ""}
+    )
+    response = web_a.post(reverse("clients:enroll_household", args=[head.pk]), data)
+    assert response.status_code == 200
+    form = response.context["new_member"]
+    assert "dob" in form.errors and "sex" in form.errors
+    assert not Client.objects.filter(last_name="Newkid").exists()
+    assert not Enrollment.objects.exists()
+
+
+def test_household_page_offers_duplicates_before_creating_the_new_member(web_a, org_a, day_shelter):
+    head = f.make_client("Ana", "Head", organization=org_a)
+    twin = f.make_client("Dana", "Newkid", organization=org_a, dob=date(2015, 4, 5))
+    url = reverse("clients:enroll_household", args=[head.pk])
+    data = _household_post(head, day_shelter, **{**NEW_MEMBER, "new-last_name": "Newkidd"})
+    response = web_a.post(url, data)
+    assert response.status_code == 200
+    assert [m.client for m in response.context["matches"]] == [twin]
+    assert "Use this client: Dana Newkid" in response.content.decode()
+    assert not Enrollment.objects.exists()
+
+    # "Use this client": the existing record becomes the member; no new client.
+    response = web_a.post(url, {**data, "use": str(twin.pk)})
+    assert response.status_code == 302, response.content.decode()
+    assert Enrollment.objects.get(client=twin).relationship_to_hoh == 2
+    assert not Client.objects.filter(last_name="Newkidd").exists()
+
+
+def test_household_page_confirmed_new_member_is_created(web_a, org_a, day_shelter):
+    head = f.make_client("Ana", "Head", organization=org_a)
+    f.make_client("Dana", "Newkid", organization=org_a, dob=date(2015, 4, 5))
+    url = reverse("clients:enroll_household", args=[head.pk])
+    data = _household_post(head, day_shelter, **NEW_MEMBER)
+    fingerprint = web_a.post(url, data).context["fingerprint"]
+    response = web_a.post(url, {**data, "confirm_new": fingerprint})
+    assert response.status_code == 302, response.content.decode()
+    assert Client.objects.filter(last_name="Newkid").count() == 2
+
+
+def test_household_page_refusal_creates_no_new_member(web_a, org_a, day_shelter):
+    head = f.make_client("Ana", "Head", organization=org_a)
+    open_member = f.make_client("Ben", "Open", organization=org_a)
+    f.enroll(open_member, day_shelter, date(2025, 1, 1))
+    url = reverse("clients:enroll_household", args=[head.pk])
+    response = web_a.post(
+        url, _household_post(head, day_shelter, [(open_member, "3")], **NEW_MEMBER)
+    )
+    assert response.status_code == 200
+    assert "Ben Open" in response.content.decode()
+    assert not Client.objects.filter(last_name="Newkid").exists()
+    assert not Enrollment.objects.filter(client=head).exists()

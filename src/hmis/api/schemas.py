@@ -275,3 +275,8 @@ class SingleServiceIn(Schema):
     date_provided: date = Field(description="Back-dated or today, never future")
     units: int = Field(1, ge=1, le=999)
     comments: str = Field("", max_length=1000)
+    bar_override_reason: str = Field(
+        "",
+        max_length=1000,
+        description="Post despite a bar (users who may override bars): why; audited",
+    )

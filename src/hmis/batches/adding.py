@@ -59,6 +59,29 @@ class AddResult:
     replayed: bool = False
 
 
+def bars_overridden(*, client: Client, scope, user, on: date, override_reason: str) -> list:
+    """The bars in force keeping `client` from `scope` (a batch or a ServiceScope) on `on`, when
+    `user` overrides them; [] when there are none. Raises BARRED without a reason (with
+    `can_override` for a user who may), OVERRIDE_NOT_ALLOWED for a user without
+    `can_override_bars`. The caller records the override (AuditAction.BAR_OVERRIDE)."""
+    bars = bars_in_force(client=client, batch=scope, on=on)
+    if bars:
+        if not override_reason:
+            raise BatchError(
+                errors.BARRED,
+                bar_message(bars[0]),
+                client=client,
+                can_override=bool(getattr(user, "can_override_bars", False)),
+            )
+        if not getattr(user, "can_override_bars", False):
+            raise BatchError(
+                errors.OVERRIDE_NOT_ALLOWED,
+                "ERROR: You may not override a bar. Ask a supervisor.",
+                client=client,
+            )
+    return bars
+
+
 def add_client_to_batch(
     *,
     batch: ServiceBatch,
@@ -93,21 +116,9 @@ def add_client_to_batch(
         raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
 
     override_reason = (bar_override_reason or "").strip()
-    bars = bars_in_force(client=client, batch=batch, on=date_provided)
-    if bars:
-        if not override_reason:
-            raise BatchError(
-                errors.BARRED,
-                bar_message(bars[0]),
-                client=client,
-                can_override=bool(getattr(user, "can_override_bars", False)),
-            )
-        if not getattr(user, "can_override_bars", False):
-            raise BatchError(
-                errors.OVERRIDE_NOT_ALLOWED,
-                "ERROR: You may not override a bar. Ask a supervisor.",
-                client=client,
-            )
+    bars = bars_overridden(
+        client=client, scope=batch, user=user, on=date_provided, override_reason=override_reason
+    )
 
     _refuse_over_frequency_limit(batch, client, date_provided)
 

@@ -27,7 +27,9 @@ from django.utils import timezone
 
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record
+from hmis.clients.intake import create_client
 from hmis.clients.models import Client, Enrollment
+from hmis.clients.ude import ClientDetails
 from hmis.errors import DomainError
 from hmis.hud_ids import new_hud_id
 from hmis.hudcsv import codes
@@ -377,9 +379,14 @@ def _create_enrollment(
 
 @dataclass(frozen=True)
 class HouseholdMember:
-    client: Client
+    """A member of a household being enrolled: an existing `client`, or a new client created
+    through the same HUD intake (`details`, `clients/intake.create_client`) in the household's
+    transaction (`client=None`). Exactly one of the two is given."""
+
+    client: Client | None
     relationship_to_hoh: int
     disabling_condition: int = codes.NOT_COLLECTED
+    details: ClientDetails | None = None
 
 
 def enroll_household(
@@ -393,8 +400,13 @@ def enroll_household(
 ) -> list[Enrollment]:
     """Enroll a head of household and members together: one HouseholdID, the head as *Self*,
     each member with their relationship. All or nothing: a refusal of one member (named in the
-    message) enrolls no one."""
-    ids = [head.pk, *(m.client.pk for m in members)]
+    message) enrolls no one, and no new member's client record is created. A new member's
+    details breaking a HUD data-quality rule raise IntakeError (clients/intake.py), also before
+    anything is kept."""
+    for member in members:
+        if (member.client is None) == (member.details is None):
+            raise ValueError("A household member is an existing client or new details, not both.")
+    ids = [head.pk, *(m.client.pk for m in members if m.client is not None)]
     if len(set(ids)) != len(ids):
         raise EnrollmentError(
             HOUSEHOLD_INVALID,
@@ -405,7 +417,7 @@ def enroll_household(
         if member.relationship_to_hoh == codes.RelationshipToHoH.SELF:
             raise EnrollmentError(
                 HOUSEHOLD_INVALID,
-                f"ERROR: {member.client.full_name}: only the head of household is Self.",
+                f"ERROR: {_member_name(member)}: only the head of household is Self.",
                 fields={"members": "Only the head of household is Self."},
             )
     household_id = new_hud_id()
@@ -423,10 +435,14 @@ def enroll_household(
             )
         ]
         for member in members:
+            client = member.client
+            if client is None:
+                # The same intake as *New client*; rolled back with the rest on any refusal.
+                client = create_client(user=user, details=member.details)
             try:
                 enrollments.append(
                     _create_enrollment(
-                        client=member.client,
+                        client=client,
                         project=project,
                         entry_date=entry_date,
                         user=user,
@@ -442,9 +458,15 @@ def enroll_household(
                 raise EnrollmentError(
                     refusal.code,
                     refusal.message,
-                    fields={"members": f"{member.client.full_name}: {refusal.message}"},
+                    fields={"members": f"{client.full_name}: {refusal.message}"},
                 ) from None
     return enrollments
+
+
+def _member_name(member: HouseholdMember) -> str:
+    if member.client is not None:
+        return member.client.full_name
+    return " ".join(p for p in (member.details.first_name, member.details.last_name) if p)
 
 
 # ---- exits and corrections ----------------------------------------------------------------

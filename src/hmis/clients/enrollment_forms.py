@@ -14,6 +14,7 @@ from hmis.clients.enrolling import (
     EnrollmentError,
     EntryAssessment,
 )
+from hmis.clients.forms import ClientForm
 from hmis.hudcsv import codes
 from hmis.projects.models import Project
 
@@ -134,6 +135,28 @@ class MemberForm(forms.Form):
 
 
 MemberFormSet = formset_factory(MemberForm, extra=4, max_num=12)
+
+
+class NewMemberForm(ClientForm):
+    """A member who is a new client: the same HUD intake (fields, rules and duplicate check) as
+    *New client*, with the member's relationship and disabling condition. Left empty, it is
+    ignored (`empty_permitted`)."""
+
+    relationship_to_hoh = _choice(
+        "Relationship to head of household",
+        [(v, t) for v, t in codes.RelationshipToHoH.choices if v != codes.RelationshipToHoH.SELF],
+        required=True,
+    )
+    disabling_condition = _choice("Disabling condition", codes.NoYesReasons.choices, required=True)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(
+            data, prefix="new", empty_permitted=True, use_required_attribute=False, **kwargs
+        )
+
+    @property
+    def filled(self) -> bool:
+        return self.is_bound and self.has_changed()
 
 
 class ExitForm(forms.Form):

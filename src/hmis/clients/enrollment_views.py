@@ -27,7 +27,11 @@ from hmis.clients.enrollment_forms import (
     ExitForm,
     HouseholdEnrollForm,
     MemberFormSet,
+    NewMemberForm,
 )
+from hmis.clients.intake import IntakeError
+from hmis.clients.views import duplicates_before_create
+from hmis.clients.views import show_refusal as show_intake_refusal
 
 
 @requires(Perm.EDIT_CLIENTS)
@@ -61,35 +65,55 @@ def enroll(request, pk):
 @requires(Perm.EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def enroll_as_household(request, pk):
-    """This client as head of household, with members (existing clients, by Client ID)."""
+    """This client as head of household, with members: existing clients by Client ID, and a new
+    client through the same intake as *New client* (duplicate check first; "use this client"
+    makes a likely match the member instead)."""
     head = get_client_for_user(request.user, pk)
     form = HouseholdEnrollForm(request.POST or None, organization_id=request.user.organization_id)
     members = MemberFormSet(request.POST or None, prefix="members")
-    if request.method == "POST" and form.is_valid() and members.is_valid():
-        chosen = _members(request.user, members)
-        if chosen is not None:
-            try:
-                enroll_household(
-                    head=head,
-                    members=chosen,
-                    project=form.cleaned_data["project"],
-                    entry_date=form.cleaned_data["entry_date"],
-                    assessment=form.assessment(),
-                    user=request.user,
-                )
-            except EnrollmentError as refusal:
-                form.show_refusal(refusal)
-            else:
-                messages.success(
-                    request,
-                    f"Household of {len(chosen) + 1} enrolled in "
-                    f"{form.cleaned_data['project'].name}.",
-                )
-                return redirect("clients:profile", pk=head.pk)
+    new_member = NewMemberForm(request.POST or None)
+    matches = []
+    if request.method == "POST":
+        # Every part validated, so every message shows at once.
+        valid = [form.is_valid(), members.is_valid(), new_member.is_valid()]
+        if all(valid):
+            chosen = _members(request.user, members)
+            newcomer, matches = _new_member(request, new_member)
+            if chosen is not None and newcomer is not False and not matches:
+                if newcomer is not None:
+                    chosen.append(newcomer)
+                try:
+                    enroll_household(
+                        head=head,
+                        members=chosen,
+                        project=form.cleaned_data["project"],
+                        entry_date=form.cleaned_data["entry_date"],
+                        assessment=form.assessment(),
+                        user=request.user,
+                    )
+                except IntakeError as refused:
+                    show_intake_refusal(new_member, refused)
+                except EnrollmentError as refusal:
+                    form.show_refusal(refusal)
+                else:
+                    messages.success(
+                        request,
+                        f"Household of {len(chosen) + 1} enrolled in "
+                        f"{form.cleaned_data['project'].name}.",
+                    )
+                    return redirect("clients:profile", pk=head.pk)
     return render(
         request,
         "clients/enroll_household.html",
-        {"client": head, "form": form, "members": members},
+        {
+            "client": head,
+            "form": form,
+            "members": members,
+            "new_member": new_member,
+            "matches": matches,
+            "fingerprint": new_member.duplicate_fingerprint() if matches else "",
+            "use_button": True,
+        },
     )
 
 
@@ -118,6 +142,34 @@ def _members(user, formset) -> list[HouseholdMember] | None:
             )
         )
     return chosen if ok else None
+
+
+def _new_member(request, form: NewMemberForm):
+    """The new-client member as (HouseholdMember or None, likely duplicates). The member is an
+    existing client when the user chose "Use this client" on a likely duplicate; False (error
+    added) when that client is not one the user may see."""
+    if not form.filled:
+        return None, []
+    data = form.cleaned_data
+    answers = {
+        "relationship_to_hoh": data["relationship_to_hoh"],
+        "disabling_condition": data["disabling_condition"],
+    }
+    used = request.POST.get("use", "")
+    if used:
+        client = (
+            clients_fully_visible_to(request.user).filter(pk=int(used)).first()
+            if used.isdigit()
+            else None
+        )
+        if client is None:
+            form.add_error(None, "No client with this Client ID that you may see.")
+            return False, []
+        return HouseholdMember(client=client, **answers), []
+    matches = duplicates_before_create(request, form)
+    if matches:
+        return None, matches
+    return HouseholdMember(client=None, details=form.details, **answers), []
 
 
 @requires(Perm.EDIT_CLIENTS)

@@ -106,10 +106,19 @@ class SingleServiceForm(forms.Form):
         queryset=Project.objects.none(),
         help_text="The client needs an enrollment in it on the date provided.",
     )
+    bar_override_reason = forms.CharField(
+        label="Reason for override",
+        required=False,
+        max_length=1000,
+        help_text="The client is barred. You may override the bar: say why (kept in the audit).",
+    )
 
-    def __init__(self, *args, organization_id: int | None, **kwargs):
+    def __init__(self, *args, organization_id: int | None, can_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization_id = organization_id
+        if not can_override:
+            # Only a user with "May override bars" is offered (or sends) an override.
+            del self.fields["bar_override_reason"]
         self.fields["service_code"].queryset = codes_available_to(organization_id, in_batches=False)
         self.fields["project"].queryset = Project.objects.filter(
             organization_id=organization_id, active=True, deleted_at__isnull=True

@@ -2,9 +2,11 @@
 
 The same rules as adding a client to a batch, from the same functions: the date provided may be
 back-dated but not in the future; the client needs an enrollment in the program active on that
-date (ENROLLMENT_REQUIRED, the desk's message); a bar in force for the program or its organization
-refuses it (BARRED); a service code's frequency limit refuses a client who is over it
-(FREQUENCY_LIMIT, naming the date the client is next allowed).
+date (ENROLLMENT_REQUIRED, the desk's message); a bar in force for the program or its
+organization refuses it (BARRED) unless a user with `can_override_bars` gives a reason, as at
+the desk (`batches.adding.bars_overridden`; the override is audited as BAR_OVERRIDE); a service
+code's frequency limit refuses a client who is over it (FREQUENCY_LIMIT, naming the date the
+client is next allowed).
 """
 
 from datetime import date
@@ -15,9 +17,9 @@ from django.utils import timezone
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record
 from hmis.batches import errors
-from hmis.batches.adding import refuse_over_frequency_limit
+from hmis.batches.adding import bars_overridden, refuse_over_frequency_limit
 from hmis.batches.errors import ENROLLMENT_REQUIRED, BatchError
-from hmis.clients.eligibility import ServiceScope, active_enrollment, bar_message, bars_in_force
+from hmis.clients.eligibility import ServiceScope, active_enrollment
 from hmis.clients.models import Client
 from hmis.projects.models import Project
 from hmis.services.models import Service, ServiceCode
@@ -32,6 +34,7 @@ def provide_service(
     units: int,
     comments: str,
     user,
+    bar_override_reason: str = "",
 ) -> Service:
     """Record one service on `client`'s record, provided by `user`. Raises BatchError (the
     desk's codes and messages) when a rule refuses it; nothing is written then."""
@@ -51,9 +54,14 @@ def provide_service(
         if enrollment is None:
             raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
         scope = ServiceScope(organization_id=project.organization_id, project_id=project.pk)
-        bars = bars_in_force(client=client, batch=scope, on=date_provided)
-        if bars:
-            raise BatchError(errors.BARRED, bar_message(bars[0]), client=client)
+        override_reason = (bar_override_reason or "").strip()
+        bars = bars_overridden(
+            client=client,
+            scope=scope,
+            user=user,
+            on=date_provided,
+            override_reason=override_reason,
+        )
         refuse_over_frequency_limit(
             codes=[service_code], client=client, date_provided=date_provided
         )
@@ -82,4 +90,14 @@ def provide_service(
             },
             message="Service added on the profile",
         )
+        if bars:
+            record(
+                actor=user,
+                action=AuditAction.BAR_OVERRIDE,
+                obj=service,
+                organization_id=project.organization_id,
+                client_id=client.pk,
+                changes={"bar": bars[0].pk},
+                message=override_reason,
+            )
     return service

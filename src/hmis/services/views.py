@@ -90,17 +90,27 @@ def add(request, client_id):
     client = get_client_for_user(request.user, client_id)
     org = request.user.organization_id
     open_programs = enrollments_visible_to(request.user).filter(client=client, exit_date=None)
+    can_override = bool(request.user.can_override_bars)
     form = SingleServiceForm(
         request.POST or None,
         organization_id=org,
+        can_override=can_override,
         initial={"project": next((e.project_id for e in open_programs[:1]), None)},
     )
+    # The override reason is asked once a bar refused the service (or was already typed).
+    show_override = can_override and bool(request.POST.get("bar_override_reason", "").strip())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             service = provide_service(client=client, user=request.user, **data)
         except BatchError as refusal:
             form.add_error(None, refusal.message)
+            if refusal.code == "barred" and can_override:
+                show_override = True
+                form.add_error(
+                    "bar_override_reason",
+                    "To add this service despite the bar, give a reason for the override.",
+                )
         else:
             messages.success(
                 request,
@@ -111,5 +121,10 @@ def add(request, client_id):
     return render(
         request,
         "services/add.html",
-        {"client": client, "form": form, "groups": groups_available_to(org)},
+        {
+            "client": client,
+            "form": form,
+            "groups": groups_available_to(org),
+            "show_override": show_override,
+        },
     )

@@ -81,7 +81,8 @@ def exit_(request, enrollment_id: int, payload: ExitIn):
 @api_requires(Perm.EDIT_CLIENTS)
 def add_service(request, client_id: int, payload: SingleServiceIn):
     """Post one service at once, under the batch rules: 422 `enrollment_required`, `barred`,
-    `frequency_limit`, `future_date`."""
+    `frequency_limit`, `future_date`; with `bar_override_reason`, a user who may override bars
+    posts despite a bar (`override_not_allowed` for one who may not)."""
     client = get_client_for_user(request.auth, client_id)
     project = _project(request.auth, payload.project_id)
     code = codes_available_to(project.organization_id).filter(pk=payload.service_code_id).first()
@@ -95,5 +96,6 @@ def add_service(request, client_id: int, payload: SingleServiceIn):
         units=payload.units,
         comments=payload.comments,
         user=request.auth,
+        bar_override_reason=payload.bar_override_reason,
     )
     return 201, service
