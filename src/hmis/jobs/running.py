@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 HANDLERS: dict[str, str] = {
     JobKind.HUD_IMPORT: "hmis.hudcsv.jobs.run_import",
     JobKind.HUD_EXPORT: "hmis.hudcsv.jobs.run_export",
+    JobKind.CARD_SHEET: "hmis.clients.jobs.run_card_sheet",
+    JobKind.CLIENT_RECORD: "hmis.clients.jobs.run_client_record",
 }
 # Progress is written at most this often (and always at the end of the work).
 PROGRESS_INTERVAL_SECONDS = 0.5
