@@ -79,7 +79,7 @@ def test_export_is_audited_and_listed_in_the_next_export(client, agency_admin_a,
     assert event.actor == agency_admin_a
     assert event.message == f"Client record export for client {full_client.pk}"
     downloaded = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="jobs.Job")
-    assert downloaded.actor == agency_admin_a
+    assert downloaded.actor == agency_admin_a and downloaded.client_id == full_client.pk
     data = json.loads(content(download(client, agency_admin_a, full_client)))
     assert "export" in [row["action"] for row in data["audit_trail"]]
 

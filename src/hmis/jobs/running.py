@@ -111,6 +111,8 @@ def hand_out_result(*, job: Job, user) -> Path | None:
         action=AuditAction.EXPORT,
         obj=job,
         organization_id=job.organization_id,
+        # A client record export's download belongs in that client's accounting of disclosures.
+        client_id=job.options.get("client_id") if job.kind == JobKind.CLIENT_RECORD else None,
         changes={"file": job.result_filename},
         message=f"Downloaded {job.result_filename}",
     )
