@@ -75,7 +75,9 @@ def test_the_export_is_a_post_and_runs_as_a_job(client, agency_admin_a, full_cli
 
 def test_export_is_audited_and_listed_in_the_next_export(client, agency_admin_a, full_client):
     content(download(client, agency_admin_a, full_client))
-    event = AuditEvent.objects.get(action=AuditAction.EXPORT, client_id=full_client.pk)
+    event = AuditEvent.objects.get(
+        action=AuditAction.EXPORT, client_id=full_client.pk, object_type="clients.Client"
+    )
     assert event.actor == agency_admin_a
     assert event.message == f"Client record export for client {full_client.pk}"
     downloaded = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="jobs.Job")
