@@ -311,7 +311,7 @@ def test_scan_station_can_scan_at_its_batch_but_gets_403_on_client_search(
     ).exists()
     assert client.get("/clients/", {"q": "Quintanilla"}).status_code == 403
     assert client.get(f"/clients/{world['client'].pk}/").status_code == 403
-    assert client.get(f"/client-rights/{world['client'].pk}/record.json").status_code == 403
+    assert client.post(f"/client-rights/{world['client'].pk}/record.json").status_code == 403
 
 
 def test_other_organization_gets_404_on_batch_service_history_and_export(
@@ -321,7 +321,7 @@ def test_other_organization_gets_404_on_batch_service_history_and_export(
     assert client.get(f"/batches/{world['batch'].pk}/history/").status_code == 404
     assert client.get(f"/clients/{world['client'].pk}/").status_code == 404
     client.force_login(agency_admin_b)
-    assert client.get(f"/client-rights/{world['client'].pk}/record.json").status_code == 404
+    assert client.post(f"/client-rights/{world['client'].pk}/record.json").status_code == 404
 
 
 DOWNLOAD_TYPES = ("text/csv", "application/pdf", "application/zip", "application/json")

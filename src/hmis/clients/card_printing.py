@@ -12,6 +12,7 @@ home. Printing either is audited: who printed whose cards, when.
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -187,8 +188,14 @@ def _draw_card(canvas: Canvas, face: CardFace, *, x: float, y: float, w: float, 
     _draw_qr(canvas, face.code, x=x + w - pad - qr + 4, y=y + pad - 4, size=qr)
 
 
-def render_cards(cards: list[CommunityCard], *, layout: str) -> bytes:
-    """The PDF of `cards` (each with its client and the client's organization loaded)."""
+def render_cards(
+    cards: list[CommunityCard],
+    *,
+    layout: str,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> bytes:
+    """The PDF of `cards` (each with its client and the client's organization loaded).
+    `progress(done, total, label)` is told after each card (a job's progress bar follows it)."""
     if layout not in LAYOUTS:
         raise ValueError(f"Unknown card layout {layout!r}.")
     faces = [card_face(card) for card in cards]
@@ -198,9 +205,11 @@ def render_cards(cards: list[CommunityCard], *, layout: str) -> bytes:
     canvas.setTitle("Community ID cards")
     canvas.setAuthor(settings.HMIS_AGENCY_NAME or "HMIS")
     if layout == CR80:
-        for face in faces:
+        for done, face in enumerate(faces, start=1):
             _draw_card(canvas, face, x=0, y=0, w=CR80_SIZE[0], h=CR80_SIZE[1])
             canvas.showPage()
+            if progress:
+                progress(done, len(faces), "Cards")
     else:
         per_page = SHEET_COLUMNS * SHEET_ROWS
         w, h = SHEET_CARD
@@ -210,6 +219,8 @@ def render_cards(cards: list[CommunityCard], *, layout: str) -> bytes:
                 x = SHEET_MARGIN_X + column * w
                 y = letter[1] - SHEET_MARGIN_Y - (row + 1) * h
                 _draw_card(canvas, face, x=x, y=y, w=w, h=h)
+                if progress:
+                    progress(start + index + 1, len(faces), "Cards")
             canvas.showPage()
     if not faces:
         canvas.showPage()
@@ -217,9 +228,15 @@ def render_cards(cards: list[CommunityCard], *, layout: str) -> bytes:
     return buffer.getvalue()
 
 
-def print_cards(*, cards: list[CommunityCard], user, layout: str) -> bytes:
+def print_cards(
+    *,
+    cards: list[CommunityCard],
+    user,
+    layout: str,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> bytes:
     """Render `cards` and record who printed whose cards."""
-    pdf = render_cards(cards, layout=layout)
+    pdf = render_cards(cards, layout=layout, progress=progress)
     record_many(
         build_event(
             actor=user,

@@ -38,9 +38,14 @@ from hmis.clients.cards import (
 )
 from hmis.clients.models import CardRevokeReason, CommunityCard
 from hmis.inputs import parse_id
+from hmis.jobs.models import JobKind
+from hmis.jobs.running import start_job
 from hmis.projects.models import Project
 
 MAX_PRINT_CLIENTS = 500
+# Up to this many cards the PDF comes back at once; more are printed by a job (hmis worker) whose
+# page shows the progress and offers the PDF when done.
+DIRECT_PRINT_CARDS = 20
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 SHOWN_IMPORT_ERRORS = 200
 INDEX_BATCHES = 50
@@ -217,6 +222,10 @@ class PrintCardsForm(forms.Form):
         return data
 
 
+def _print_context(form) -> dict:
+    return {"form": form, "direct_limit": DIRECT_PRINT_CARDS}
+
+
 @requires(Perm.MANAGE_CARDS)
 @require_http_methods(["GET", "POST"])
 def print_many(request):
@@ -236,7 +245,7 @@ def print_many(request):
                     form.add_error(
                         "program", f"Every client enrolled in {program.name} today has a card."
                     )
-                    return render(request, "clients/cards/print.html", {"form": form})
+                    return render(request, "clients/cards/print.html", _print_context(form))
                 if len(clients) > MAX_PRINT_CLIENTS:
                     clients = clients[:MAX_PRINT_CLIENTS]
                     messages.warning(
@@ -256,10 +265,22 @@ def print_many(request):
         except CardError as error:
             form.add_error(None, error.message)
         else:
+            if len(cards) > DIRECT_PRINT_CARDS:
+                job = start_job(
+                    kind=JobKind.CARD_SHEET,
+                    user=request.user,
+                    organization=request.user.organization,
+                    options={
+                        "cards": [card.pk for card in cards],
+                        "layout": data["layout"],
+                        "filename": filename,
+                    },
+                )
+                return redirect("jobs:detail", pk=job.pk)
             return _pdf(
                 print_cards(cards=cards, user=request.user, layout=data["layout"]), filename
             )
-    return render(request, "clients/cards/print.html", {"form": form})
+    return render(request, "clients/cards/print.html", _print_context(form))
 
 
 # --- The check-in roster of a batch --------------------------------------------------------------

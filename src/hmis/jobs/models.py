@@ -9,6 +9,8 @@ from django.db import models
 class JobKind(models.TextChoices):
     HUD_IMPORT = "hud_import", "HUD CSV import"
     HUD_EXPORT = "hud_export", "HUD CSV export"
+    CARD_SHEET = "card_sheet", "Community card printing"
+    CLIENT_RECORD = "client_record", "Client record export"
 
 
 class JobStatus(models.TextChoices):

@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 HANDLERS: dict[str, str] = {
     JobKind.HUD_IMPORT: "hmis.hudcsv.jobs.run_import",
     JobKind.HUD_EXPORT: "hmis.hudcsv.jobs.run_export",
+    JobKind.CARD_SHEET: "hmis.clients.jobs.run_card_sheet",
+    JobKind.CLIENT_RECORD: "hmis.clients.jobs.run_client_record",
 }
 # Progress is written at most this often (and always at the end of the work).
 PROGRESS_INTERVAL_SECONDS = 0.5
@@ -109,6 +111,8 @@ def hand_out_result(*, job: Job, user) -> Path | None:
         action=AuditAction.EXPORT,
         obj=job,
         organization_id=job.organization_id,
+        # A client record export's download belongs in that client's accounting of disclosures.
+        client_id=job.options.get("client_id") if job.kind == JobKind.CLIENT_RECORD else None,
         changes={"file": job.result_filename},
         message=f"Downloaded {job.result_filename}",
     )
