@@ -268,3 +268,17 @@ def _score(
         same_ssn_last4=same_ssn,
         nickname=nickname,
     )
+
+
+def match_pair(first: Client, second: Client) -> Match | None:
+    """Whether two recorded clients are likely the same person (the intake check's rules, with
+    `first` as the typed person): the Match about `second`, or None."""
+    ssn_last4 = first.ssn_last4 if (first.ssn_last4 or "").isdigit() else ""
+    return _score(
+        second,
+        fold(first.first_name),
+        fold(first.last_name),
+        _dob_variants(first.dob),
+        first.dob,
+        ssn_last4 if len(ssn_last4) == 4 else "",
+    )

@@ -12,6 +12,7 @@ from hmis.reports import (
     dashboard,
     data_quality,
     demographics,
+    duplicates,
     funders,
     queries,
     signin_sheet,
@@ -416,6 +417,7 @@ def data_quality_page(request: HttpRequest) -> HttpResponse:
             **scope, days=form.cleaned_data["backdated_days"]
         ),
         list_rows=data_quality.LIST_ROWS,
+        duplicates=duplicates.likely_duplicates(user=request.user),
     )
     return render(request, "reports/data_quality.html", context)
 

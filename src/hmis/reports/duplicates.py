@@ -1,0 +1,104 @@
+"""Likely duplicate clients of an organization, for the data-quality page.
+
+Not one intake check per client (100,000 queries): one indexed query loads the organization's live
+clients that share a birth date, an SSN's last four digits or a folded name with another of its
+clients (GROUP BY ... HAVING COUNT > 1 through the `dob`, `ssn_last4` and `search_name` indexes).
+Within each group the clients are sorted by name and each is compared with the next WINDOW ones by
+the intake's rules (`hmis.clients.matching.match_pair`, RapidFuzz), so a group as large as a
+placeholder birth date still costs O(n x WINDOW) comparisons, not O(n^2). Pairs with nothing in
+common but a like name (no shared birth date, SSN last four or exact name) are not looked for here:
+the intake check finds those as each client is added."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from hmis.accounts.permissions import is_system_admin
+from hmis.clients.matching import Match, match_pair
+from hmis.clients.models import Client
+
+# Pairs shown on the page (the full count is given beside them).
+SHOWN_PAIRS = 50
+# Each client is compared with this many following clients of its group (sorted by name).
+WINDOW = 10
+FIELDS = (
+    "pk",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "name_suffix",
+    "preferred_name",
+    "dob",
+    "ssn_last4",
+    "search_name",
+)
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first: Client
+    second: Client
+    match: Match
+
+    @property
+    def reasons(self) -> str:
+        return ", ".join(self.match.reasons)
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    pairs: list[DuplicatePair]  # the first SHOWN_PAIRS, most likely first
+    total: int  # every pair found
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.pairs)
+
+
+def clients_checked(user):
+    """The live clients of the user's organization (every live client for system admins)."""
+    clients = Client.objects.live()
+    if is_system_admin(user):
+        return clients
+    return clients.filter(organization_id=user.organization_id)
+
+
+def _shared(clients, field: str, **blank):
+    return (
+        clients.exclude(**blank).values(field).annotate(n=Count("pk")).filter(n__gt=1).values(field)
+    )
+
+
+def likely_duplicates(*, user, shown: int = SHOWN_PAIRS, **_) -> Duplicates:
+    """The organization's likely duplicate pairs, best first: one query, then Python."""
+    clients = clients_checked(user)
+    shared = (
+        Q(dob__in=_shared(clients, "dob", dob__isnull=True))
+        | Q(ssn_last4__in=_shared(clients, "ssn_last4", ssn_last4=""))
+        | Q(search_name__in=_shared(clients, "search_name", search_name=""))
+    )
+    rows = list(clients.filter(shared).only(*FIELDS).order_by())
+    groups: dict[tuple, list[Client]] = {}
+    for client in rows:
+        if client.dob is not None:
+            groups.setdefault(("dob", client.dob), []).append(client)
+        if client.ssn_last4:
+            groups.setdefault(("ssn", client.ssn_last4), []).append(client)
+        if client.search_name:
+            groups.setdefault(("name", client.search_name), []).append(client)
+    found: dict[tuple[int, int], DuplicatePair] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda c: (c.search_name, c.pk))
+        for index, client in enumerate(members):
+            for other in members[index + 1 : index + 1 + WINDOW]:
+                key = (min(client.pk, other.pk), max(client.pk, other.pk))
+                if key in found:
+                    continue
+                first, second = (client, other) if client.pk < other.pk else (other, client)
+                match = match_pair(first, second)
+                if match is not None:
+                    found[key] = DuplicatePair(first=first, second=second, match=match)
+    pairs = sorted(found.values(), key=lambda p: (-p.match.score, p.first.pk, p.second.pk))
+    return Duplicates(pairs=pairs[:shown], total=len(pairs))
