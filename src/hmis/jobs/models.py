@@ -9,6 +9,7 @@ from django.db import models
 class JobKind(models.TextChoices):
     HUD_IMPORT = "hud_import", "HUD CSV import"
     HUD_EXPORT = "hud_export", "HUD CSV export"
+    REPORT_CSV = "report_csv", "Report CSV"
 
 
 class JobStatus(models.TextChoices):

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 HANDLERS: dict[str, str] = {
     JobKind.HUD_IMPORT: "hmis.hudcsv.jobs.run_import",
     JobKind.HUD_EXPORT: "hmis.hudcsv.jobs.run_export",
+    JobKind.REPORT_CSV: "hmis.reports.jobs.run_report_csv",
 }
 # Progress is written at most this often (and always at the end of the work).
 PROGRESS_INTERVAL_SECONDS = 0.5
