@@ -116,3 +116,13 @@ def test_a_job_whose_filters_no_longer_hold_fails_with_a_message(
     assert job.status == JobStatus.FAILED
     assert job.message.startswith("The report's filters are no longer valid:")
     assert not job.result_file
+
+
+@pytest.mark.parametrize("page", ["dashboard", "demographics", "funders"])
+def test_the_page_says_when_its_csv_will_be_a_job(client, staff_a, world, settings, page):
+    client.force_login(staff_a)
+    note = "(a long period: prepared as a job)"
+    assert note not in client.get(f"/reports/{page}/", PERIOD).content.decode()
+
+    settings.HMIS_REPORT_JOB_DAYS = 5
+    assert note in client.get(f"/reports/{page}/", PERIOD).content.decode()

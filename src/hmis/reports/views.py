@@ -184,8 +184,14 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/dashboard.html", context, status=400)
     figures = _dashboard_figures(request, form)
-    context.update(figures=figures, charts=dashboard_charts(figures))
+    context.update(figures=figures, charts=dashboard_charts(figures), csv_job=_csv_job(form))
     return render(request, "reports/dashboard.html", context)
+
+
+def _csv_job(form) -> bool:
+    """Whether the page's CSV link starts a job (a long period)."""
+    data = form.cleaned_data
+    return downloads.runs_as_job(start=data["start"], end=data["end"])
 
 
 def _report_csv(request: HttpRequest, report: str, page) -> HttpResponse:
@@ -234,6 +240,7 @@ def demographics_page(request: HttpRequest) -> HttpResponse:
         report=report,
         shared=shared,
         tables=demographic_tables(report, shared=shared),
+        csv_job=_csv_job(form),
     )
     return render(request, "reports/demographics.html", context)
 
@@ -353,6 +360,7 @@ FUNDER_HEADER = downloads.FUNDER_HEADER
 def funders_page(request: HttpRequest) -> HttpResponse:
     form, rows = _funders(request)
     context = {"form": form, "rows": rows, "query": form.data_query()}
+    context["csv_job"] = rows is not None and _csv_job(form)
     return render(request, "reports/funders.html", context, status=200 if rows is not None else 400)
 
 
