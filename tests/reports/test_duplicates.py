@@ -106,3 +106,32 @@ def test_data_quality_page_links_both_records(client, admin_a, people):
     for name in ("maria", "maria2", "robert", "bob", "john", "john2"):
         assert f'href="/clients/{people[name].pk}/"' in html
     assert f'href="/clients/{people["other_org"].pk}/"' not in html
+
+
+def test_the_quick_test_never_turns_away_a_pair_the_intake_rules_accept(org_a):
+    from hmis.clients.matching import match_pair
+
+    specs = [
+        ("Robert", "King", date(1970, 1, 1), "4321", ""),
+        ("Bob", "King", None, "4321", ""),
+        ("Rob", "Kingston", date(1970, 1, 1), "", ""),
+        ("Zed", "Quinn", date(1970, 1, 1), "4321", ""),
+        ("Zed", "Quinn", date(1970, 1, 1), "", "Bobby"),
+        ("Ann", "Bell", date(1990, 3, 4), "1111", ""),
+        ("Xi", "Wu", date(1990, 4, 3), "1111", ""),
+        ("Maria", "Lopez", date(1990, 2, 3), "", ""),
+        ("Lopez", "Maria", None, "", ""),
+        ("", "Lopez", date(1990, 2, 3), "", ""),
+    ]
+    people = [
+        f.make_client(first, last, dob=dob, ssn_last4=ssn, preferred_name=preferred)
+        for first, last, dob, ssn, preferred in specs
+    ]
+
+    accepted = 0
+    for a in people:
+        for b in people:
+            if a is not b and match_pair(a, b) is not None:
+                accepted += 1
+                assert duplicates._may_match(a, b), (a.search_name, b.search_name)
+    assert accepted >= 6  # the rules do accept several of these pairs

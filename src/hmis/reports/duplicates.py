@@ -12,10 +12,12 @@ the intake check finds those as each client is added."""
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from rapidfuzz import fuzz
 
 from hmis.accounts.permissions import is_system_admin
-from hmis.clients.matching import Match, match_pair
+from hmis.clients.matching import NAME_WITH_EVIDENCE, Match, _nickname_family, match_pair
 from hmis.clients.models import Client
+from hmis.clients.text import fold
 
 # Pairs shown on the page (the full count is given beside them).
 SHOWN_PAIRS = 50
@@ -69,6 +71,31 @@ def _shared(clients, field: str, **blank):
     )
 
 
+def _folded(client: Client) -> tuple[str, str]:
+    """(first, "first last") folded once per client, for the quick test below."""
+    cached = getattr(client, "_folded", None)
+    if cached is None:
+        first, last = fold(client.first_name), fold(client.last_name)
+        cached = (first, " ".join(p for p in (first, last) if p))
+        client._folded = cached
+    return cached
+
+
+def _may_match(first: Client, second: Client) -> bool:
+    """A quick test that never turns away a pair `match_pair` would accept (a match needs a name
+    score of NAME_WITH_EVIDENCE, a nickname, or the birth date and SSN last four both alike), so
+    that most pairs sharing only an SSN last four cost one RapidFuzz call, not a full scoring."""
+    if second.preferred_name:
+        return True
+    first_name, name = _folded(first)
+    second_first, other = _folded(second)
+    if name and other and fuzz.token_sort_ratio(name, other) >= NAME_WITH_EVIDENCE:
+        return True
+    if first.ssn_last4 and first.ssn_last4 == second.ssn_last4 and first.dob and second.dob:
+        return True  # the birth date may be alike (or swapped): let the full scoring decide
+    return bool(first_name and second_first in _nickname_family(first_name))
+
+
 def likely_duplicates(*, user, shown: int = SHOWN_PAIRS, **_) -> Duplicates:
     """The organization's likely duplicate pairs, best first: one query, then Python."""
     clients = clients_checked(user)
@@ -97,6 +124,8 @@ def likely_duplicates(*, user, shown: int = SHOWN_PAIRS, **_) -> Duplicates:
                 if key in found:
                     continue
                 first, second = (client, other) if client.pk < other.pk else (other, client)
+                if not _may_match(first, second):
+                    continue
                 match = match_pair(first, second)
                 if match is not None:
                     found[key] = DuplicatePair(first=first, second=second, match=match)
