@@ -135,3 +135,22 @@ def test_the_quick_test_never_turns_away_a_pair_the_intake_rules_accept(org_a):
                 accepted += 1
                 assert duplicates._may_match(a, b), (a.search_name, b.search_name)
     assert accepted >= 6  # the rules do accept several of these pairs
+
+
+def test_only_the_most_recently_added_clients_are_compared_past_the_cap(client, admin_a, people):
+    # Sharing a value with another client: Maria, Maria2, Robert, Bob, John, John2, Ann and Zed;
+    # the four added last are Zed, Ann, John2 and John, of whom only the Johns are a pair.
+    found = duplicates.likely_duplicates(user=admin_a, checked_at_most=4)
+
+    assert found.capped and found.checked == 4
+    assert _pairs(found) == {(people["john"].pk, people["john2"].pk)}
+    assert not duplicates.likely_duplicates(user=admin_a).capped
+
+
+def test_the_page_says_when_the_comparison_was_capped(client, admin_a, people, monkeypatch):
+    monkeypatch.setattr(duplicates, "MAX_CHECKED", 4)
+    client.force_login(admin_a)
+
+    html = client.get("/reports/data-quality/").content.decode()
+
+    assert "Compared among the 4 most recently added clients" in html

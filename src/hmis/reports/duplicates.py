@@ -5,9 +5,10 @@ clients that share a birth date, an SSN's last four digits or a folded name with
 clients (GROUP BY ... HAVING COUNT > 1 through the `dob`, `ssn_last4` and `search_name` indexes).
 Within each group the clients are sorted by name and each is compared with the next WINDOW ones by
 the intake's rules (`hmis.clients.matching.match_pair`, RapidFuzz), so a group as large as a
-placeholder birth date still costs O(n x WINDOW) comparisons, not O(n^2). Pairs with nothing in
-common but a like name (no shared birth date, SSN last four or exact name) are not looked for here:
-the intake check finds those as each client is added."""
+placeholder birth date still costs O(n x WINDOW) comparisons, not O(n^2). At most MAX_CHECKED
+clients (the most recently added of those) are compared per pass, and the page says so. Pairs
+with nothing in common but a like name (no shared birth date, SSN last four or exact name) are
+not looked for here: the intake check finds those as each client is added."""
 
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ from hmis.clients.text import fold
 SHOWN_PAIRS = 50
 # Each client is compared with this many following clients of its group (sorted by name).
 WINDOW = 10
+# At most this many clients (the most recently added) are compared in one pass: about 2 s on a
+# busy 2-core machine (bench/data_quality_duplicates.py); 100,000 would take half a minute.
+MAX_CHECKED = 20_000
 FIELDS = (
     "pk",
     "first_name",
@@ -51,6 +55,8 @@ class DuplicatePair:
 class Duplicates:
     pairs: list[DuplicatePair]  # the first SHOWN_PAIRS, most likely first
     total: int  # every pair found
+    checked: int = 0  # clients compared
+    capped: bool = False  # True when only the MAX_CHECKED most recently added were compared
 
     @property
     def more(self) -> bool:
@@ -96,15 +102,18 @@ def _may_match(first: Client, second: Client) -> bool:
     return bool(first_name and second_first in _nickname_family(first_name))
 
 
-def likely_duplicates(*, user, shown: int = SHOWN_PAIRS, **_) -> Duplicates:
+def likely_duplicates(
+    *, user, shown: int = SHOWN_PAIRS, checked_at_most: int | None = None, **_
+) -> Duplicates:
     """The organization's likely duplicate pairs, best first: one query, then Python."""
     clients = clients_checked(user)
+    checked_at_most = checked_at_most or MAX_CHECKED
     shared = (
         Q(dob__in=_shared(clients, "dob", dob__isnull=True))
         | Q(ssn_last4__in=_shared(clients, "ssn_last4", ssn_last4=""))
         | Q(search_name__in=_shared(clients, "search_name", search_name=""))
     )
-    rows = list(clients.filter(shared).only(*FIELDS).order_by())
+    rows = list(clients.filter(shared).only(*FIELDS).order_by("-pk")[:checked_at_most])
     groups: dict[tuple, list[Client]] = {}
     for client in rows:
         if client.dob is not None:
@@ -130,4 +139,9 @@ def likely_duplicates(*, user, shown: int = SHOWN_PAIRS, **_) -> Duplicates:
                 if match is not None:
                     found[key] = DuplicatePair(first=first, second=second, match=match)
     pairs = sorted(found.values(), key=lambda p: (-p.match.score, p.first.pk, p.second.pk))
-    return Duplicates(pairs=pairs[:shown], total=len(pairs))
+    return Duplicates(
+        pairs=pairs[:shown],
+        total=len(pairs),
+        checked=len(rows),
+        capped=len(rows) >= checked_at_most,
+    )
