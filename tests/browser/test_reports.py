@@ -221,3 +221,30 @@ def test_data_quality_lists_likely_duplicates_with_both_records(new_page, agency
     screenshot(page, "report-data-quality-duplicates")
     row.locator(f'a[href="/clients/{again.pk}/"]').click()
     page.wait_for_url(f"**/clients/{again.pk}/")
+
+
+def test_a_long_period_csv_is_prepared_as_a_job_and_downloaded(new_page, agency, settings):
+    from tests.jobs.helpers import run_queued_jobs
+
+    settings.HMIS_REPORT_JOB_DAYS = 5
+    page = new_page()
+    sign_in(page, "lead", f.PASSWORD)
+    page.goto("/reports/dashboard/")
+    link = page.get_by_role("link", name="Download CSV (a long period: prepared as a job)")
+
+    link.click()
+    page.wait_for_url("**/jobs/*/")
+    run_queued_jobs()
+    download_link = page.get_by_role("link", name="Download dashboard-")
+    download_link.wait_for(timeout=10_000)  # the status polling shows it when the job is done
+
+    assert page.get_by_text("Program dashboard CSV: ready.").is_visible()
+    assert_accessible(page)
+    screenshot(page, "report-csv-job")
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename.startswith("dashboard-")
+    with open(download.value.path(), encoding="utf-8") as file:
+        text = file.read()
+    assert text.startswith("Figure,Label,Value,Same period last year")
+    assert "Unduplicated clients,Whole period," in text

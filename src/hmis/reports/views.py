@@ -205,6 +205,7 @@ def _report_csv(request: HttpRequest, report: str, page) -> HttpResponse:
         query = request.GET.urlencode()
         options = {
             "report": report,
+            "title": download.what,
             "query": query,
             "page": f"{reverse('reports:' + report)}?{query}",
         }
