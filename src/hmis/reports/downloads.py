@@ -3,8 +3,9 @@ whether the request answers them at once or a job does (hmis/reports/jobs.py).
 
 The rule: a CSV whose period is longer than HMIS_REPORT_JOB_DAYS days (92 by default, a quarter)
 runs as a job. The reports answer from indexed queries whose cost grows with the services in the
-period; measured on the demo data a quarter answers in well under a second, while a year or more
-of a busy agency takes several seconds, longer than a request should hold a web worker."""
+period, so the period's length is the simple, predictable stand-in for the work: a month or a
+quarter (the usual weekly and funder reports) stays in the request, a year or five go to a
+worker. The 92 days are a chosen default, not measured; an agency tunes the setting."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
