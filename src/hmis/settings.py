@@ -210,6 +210,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 HMIS_JOBS_DIR = DATA_DIR / "jobs"
 # Finished jobs' files are deleted after this many days.
 HMIS_JOB_FILES_DAYS = env_int("HMIS_JOB_FILES_DAYS", 7)
+# A report CSV (dashboard, demographics, funders) of a period longer than this many days is
+# prepared by a job instead of in the request (hmis/reports/downloads.py).
+HMIS_REPORT_JOB_DAYS = env_int("HMIS_REPORT_JOB_DAYS", 92)
 
 # Recurring work (hmis/schedules): the local time after which each day's nightly work runs, how
 # many missed days are caught up after downtime, how long nightly exports and stored scan answers

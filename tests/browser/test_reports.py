@@ -196,3 +196,55 @@ def test_reports_fit_a_phone(new_page, agency):
     for path in ("/reports/dashboard/", "/reports/demographics/", "/reports/data-quality/"):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+
+
+def test_data_quality_lists_likely_duplicates_with_both_records(new_page, agency):
+    from datetime import date
+
+    org = agency.project.organization
+    maria = f.make_client("Maria", "Lopez", dob=date(1990, 2, 3), organization=org)
+    again = f.make_client("Maria", "Lopes", dob=date(1990, 2, 3), organization=org)
+    page = new_page()
+    sign_in(page, "lead", f.PASSWORD)
+
+    violations = _open(page, "/reports/data-quality/")
+
+    section = page.locator("section[aria-labelledby=dq-duplicates]")
+    row = section.locator("tbody tr").filter(has_text="Lopez, Maria")
+    assert row.count() == 1
+    assert row.locator(f'a[href="/clients/{maria.pk}/"]').count() == 1
+    assert row.locator(f'a[href="/clients/{again.pk}/"]').count() == 1
+    assert "same birth date" in row.inner_text()
+    assert_accessible(page)
+    assert not violations and not page.js_errors
+    section.scroll_into_view_if_needed()
+    screenshot(page, "report-data-quality-duplicates")
+    row.locator(f'a[href="/clients/{again.pk}/"]').click()
+    page.wait_for_url(f"**/clients/{again.pk}/")
+
+
+def test_a_long_period_csv_is_prepared_as_a_job_and_downloaded(new_page, agency, settings):
+    from tests.jobs.helpers import run_queued_jobs
+
+    settings.HMIS_REPORT_JOB_DAYS = 5
+    page = new_page()
+    sign_in(page, "lead", f.PASSWORD)
+    page.goto("/reports/dashboard/")
+    link = page.get_by_role("link", name="Download CSV (a long period: prepared as a job)")
+
+    link.click()
+    page.wait_for_url("**/jobs/*/")
+    run_queued_jobs()
+    download_link = page.get_by_role("link", name="Download dashboard-")
+    download_link.wait_for(timeout=10_000)  # the status polling shows it when the job is done
+
+    assert page.get_by_text("Program dashboard CSV: ready.").is_visible()
+    assert_accessible(page)
+    screenshot(page, "report-csv-job")
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename.startswith("dashboard-")
+    with open(download.value.path(), encoding="utf-8") as file:
+        text = file.read()
+    assert text.startswith("Figure,Label,Value,Same period last year")
+    assert "Unduplicated clients,Whole period," in text

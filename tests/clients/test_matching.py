@@ -83,3 +83,15 @@ def test_nothing_typed_finds_nothing(staff_a, jose):
 @pytest.mark.postgres
 def test_postgresql_finds_candidates_through_the_trigram_index(staff_a, jose):
     assert _found(staff_a, first_name="Nunes", last_name="Jose") == [jose.pk]
+
+
+def test_match_pair_compares_two_recorded_clients_by_the_intake_rules(db):
+    from hmis.clients.matching import match_pair
+
+    robert = f.make_client("Robert", "King", dob=date(1970, 1, 1), ssn_last4="4321")
+    bob = f.make_client("Bob", "King", dob=None, ssn_last4="4321")
+    zed = f.make_client("Zed", "Quinn", dob=date(1961, 9, 9), ssn_last4="4321")
+
+    match = match_pair(robert, bob)
+    assert match is not None and match.nickname and match.same_ssn_last4
+    assert match_pair(robert, zed) is None

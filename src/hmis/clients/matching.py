@@ -150,6 +150,10 @@ def _nickname_family(first: str) -> frozenset[str]:
     return frozenset(fold(name) for name in family)
 
 
+# Names repeat: scoring many recorded pairs (the data-quality page) folds each name once.
+_fold = lru_cache(maxsize=65536)(fold)
+
+
 @lru_cache(maxsize=1)
 def _nick_namer():
     from nicknames import NickNamer
@@ -229,12 +233,12 @@ def _score(
     dob: date | None,
     ssn_last4: str,
 ) -> Match | None:
-    cand_first, cand_last = fold(client.first_name), fold(client.last_name)
+    cand_first, cand_last = _fold(client.first_name), _fold(client.last_name)
     typed = " ".join(p for p in (first, last) if p)
     theirs = " ".join(p for p in (cand_first, cand_last) if p)
     name_score = int(fuzz.token_sort_ratio(typed, theirs)) if typed and theirs else 0
     # The preferred name counts as a first name ("Bobby" known as such on the record).
-    preferred = fold(client.preferred_name)
+    preferred = _fold(client.preferred_name)
     if preferred and typed:
         other = " ".join(p for p in (preferred, cand_last) if p)
         name_score = max(name_score, int(fuzz.token_sort_ratio(typed, other)))
@@ -267,4 +271,18 @@ def _score(
         swapped_dob=swapped_dob,
         same_ssn_last4=same_ssn,
         nickname=nickname,
+    )
+
+
+def match_pair(first: Client, second: Client) -> Match | None:
+    """Whether two recorded clients are likely the same person (the intake check's rules, with
+    `first` as the typed person): the Match about `second`, or None."""
+    ssn_last4 = first.ssn_last4 if (first.ssn_last4 or "").isdigit() else ""
+    return _score(
+        second,
+        _fold(first.first_name),
+        _fold(first.last_name),
+        _dob_variants(first.dob),
+        first.dob,
+        ssn_last4 if len(ssn_last4) == 4 else "",
     )

@@ -11,6 +11,7 @@ class JobKind(models.TextChoices):
     HUD_EXPORT = "hud_export", "HUD CSV export"
     CARD_SHEET = "card_sheet", "Community card printing"
     CLIENT_RECORD = "client_record", "Client record export"
+    REPORT_CSV = "report_csv", "Report CSV"
 
 
 class JobStatus(models.TextChoices):

@@ -29,6 +29,7 @@ HANDLERS: dict[str, str] = {
     JobKind.HUD_EXPORT: "hmis.hudcsv.jobs.run_export",
     JobKind.CARD_SHEET: "hmis.clients.jobs.run_card_sheet",
     JobKind.CLIENT_RECORD: "hmis.clients.jobs.run_client_record",
+    JobKind.REPORT_CSV: "hmis.reports.jobs.run_report_csv",
 }
 # Progress is written at most this often (and always at the end of the work).
 PROGRESS_INTERVAL_SECONDS = 0.5

@@ -4,19 +4,23 @@ import csv
 import io
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from hmis.accounts.permissions import Perm, requires
 from hmis.audit.recording import record_export, record_print
+from hmis.jobs.models import JobKind
+from hmis.jobs.running import start_job
 from hmis.reports import (
-    dashboard,
     data_quality,
     demographics,
+    downloads,
+    duplicates,
     funders,
     queries,
     signin_sheet,
 )
-from hmis.reports.figures import dashboard_charts, dashboard_rows, demographic_tables
+from hmis.reports.figures import dashboard_charts, demographic_tables
 from hmis.reports.figures import safe_cell as _safe
 from hmis.reports.forms import (
     AttendanceForm,
@@ -170,20 +174,7 @@ def _scope(request, form) -> dict:
 
 
 def _dashboard_figures(request, form) -> dict:
-    scope = _scope(request, form)
-    return {
-        "today": dashboard.today(
-            user=request.user,
-            project=scope["project"],
-            location=scope["location"],
-            batch=scope["batch"],
-        ),
-        "unduplicated": dashboard.unduplicated(per=form.grain(), **scope),
-        "new_returning": dashboard.new_and_returning(**scope),
-        "codes": dashboard.by_code(**scope),
-        "visits": dashboard.visits_per_client(**scope),
-        "breakdown": dashboard.breakdown(**scope),
-    }
+    return downloads.dashboard_figures(request.user, form)
 
 
 @requires(Perm.REPORTS)
@@ -193,18 +184,46 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/dashboard.html", context, status=400)
     figures = _dashboard_figures(request, form)
-    context.update(figures=figures, charts=dashboard_charts(figures))
+    context.update(figures=figures, charts=dashboard_charts(figures), csv_job=_csv_job(form))
     return render(request, "reports/dashboard.html", context)
+
+
+def _csv_job(form) -> bool:
+    """Whether the page's CSV link starts a job (a long period)."""
+    data = form.cleaned_data
+    return downloads.runs_as_job(start=data["start"], end=data["end"])
+
+
+def _report_csv(request: HttpRequest, report: str, page) -> HttpResponse:
+    """The CSV of a report: at once, or as a job when the period is long (downloads.py)."""
+    download = downloads.DOWNLOADS[report]
+    form = download.form(request.GET, user=request.user)
+    if not form.is_valid():
+        return page(request)
+    data = form.cleaned_data
+    if downloads.runs_as_job(start=data["start"], end=data["end"]):
+        query = request.GET.urlencode()
+        options = {
+            "report": report,
+            "title": download.what,
+            "query": query,
+            "page": f"{reverse('reports:' + report)}?{query}",
+        }
+        job = start_job(
+            kind=JobKind.REPORT_CSV,
+            user=request.user,
+            organization=request.user.organization,
+            options=options,
+        )
+        return redirect("jobs:detail", pk=job.pk)
+    rows = download.rows(request.user, form)
+    record_export(request, what=download.what, details=_filters(form))
+    return _csv_response(rows, downloads.filename(download, form))
 
 
 @requires(Perm.REPORTS)
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    form = DashboardForm(request.GET, user=request.user)
-    if not form.is_valid():
-        return dashboard_page(request)
-    figures = _dashboard_figures(request, form)
-    record_export(request, what="Program dashboard CSV", details=_filters(form))
-    return _csv_response(dashboard_rows(figures), f"dashboard-{_stamp(form)}.csv")
+    return _report_csv(request, "dashboard", dashboard_page)
 
 
 # --- Demographics -------------------------------------------------------------------------------
@@ -222,6 +241,7 @@ def demographics_page(request: HttpRequest) -> HttpResponse:
         report=report,
         shared=shared,
         tables=demographic_tables(report, shared=shared),
+        csv_job=_csv_job(form),
     )
     return render(request, "reports/demographics.html", context)
 
@@ -229,17 +249,7 @@ def demographics_page(request: HttpRequest) -> HttpResponse:
 @requires(Perm.REPORTS)
 def demographics_csv(request: HttpRequest) -> HttpResponse:
     """Always with small cells hidden: a file can travel outside the agency."""
-    form = DemographicsForm(request.GET, user=request.user)
-    if not form.is_valid():
-        return demographics_page(request)
-    report = demographics.demographics(**_scope(request, form))
-    record_export(request, what="Demographics report CSV", details=_filters(form))
-    rows = [["Table", "Answer", "Clients"]]
-    rows.append(["All clients served", "", demographics.suppress_total(report.clients)])
-    for table in report.tables:
-        rows += [[table.title, label, count] for label, count in table.shared_rows()]
-    rows.append(["Note", f"{demographics.HIDDEN}: fewer than 5 clients, or hidden with one", ""])
-    return _csv_response(rows, f"demographics-{_stamp(form)}.csv")
+    return _report_csv(request, "demographics", demographics_page)
 
 
 # --- Daily sign-in sheet ------------------------------------------------------------------------
@@ -344,35 +354,20 @@ def _funders(request):
     return form, funders.services_by_funder(**_scope(request, form))
 
 
-FUNDER_HEADER = ["Funder", "Grant", "Program", "Service", "Services", "Units"]
+FUNDER_HEADER = downloads.FUNDER_HEADER
 
 
 @requires(Perm.REPORTS)
 def funders_page(request: HttpRequest) -> HttpResponse:
     form, rows = _funders(request)
     context = {"form": form, "rows": rows, "query": form.data_query()}
+    context["csv_job"] = rows is not None and _csv_job(form)
     return render(request, "reports/funders.html", context, status=200 if rows is not None else 400)
 
 
 @requires(Perm.REPORTS)
 def funders_csv(request: HttpRequest) -> HttpResponse:
-    form, rows = _funders(request)
-    if rows is None:
-        return funders_page(request)
-    lines = [FUNDER_HEADER]
-    lines += [
-        [
-            _safe(r.funder),
-            _safe(r.grant_id),
-            _safe(r.program),
-            _safe(r.service),
-            r.services,
-            r.units,
-        ]
-        for r in rows
-    ]
-    record_export(request, what="Services by funder CSV", details=_filters(form))
-    return _csv_response(lines, f"services-by-funder-{_stamp(form)}.csv")
+    return _report_csv(request, "funders", funders_page)
 
 
 @requires(Perm.REPORTS)
@@ -416,6 +411,7 @@ def data_quality_page(request: HttpRequest) -> HttpResponse:
             **scope, days=form.cleaned_data["backdated_days"]
         ),
         list_rows=data_quality.LIST_ROWS,
+        duplicates=duplicates.likely_duplicates(user=request.user),
     )
     return render(request, "reports/data_quality.html", context)
 
