@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from hmis import inputs
 from hmis.accounts.managing import assignable_roles
 from hmis.accounts.permissions import is_system_admin
 from hmis.batches.models import ServiceBatch
@@ -21,13 +22,13 @@ class UserForm(forms.Form):
     email = forms.EmailField(
         label="Email", required=False, help_text="The set-password link is sent here."
     )
-    organization = forms.ModelChoiceField(
+    organization = inputs.ModelChoiceField(
         label="Organization", queryset=Organization.objects.none(), required=False
     )
     role = forms.ChoiceField(label="Role")
     can_override_bars = forms.BooleanField(label="May override bars", required=False)
     can_manage_bars = forms.BooleanField(label="May manage bars", required=False)
-    scan_batches = forms.ModelMultipleChoiceField(
+    scan_batches = inputs.ModelMultipleChoiceField(
         label="Batches (scan stations)",
         queryset=ServiceBatch.objects.none(),
         required=False,

@@ -8,6 +8,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 
+from hmis import inputs
 from hmis.clients.enrolling import (
     DESTINATIONS,
     PRIOR_LIVING_SITUATIONS,
@@ -97,7 +98,7 @@ def _not_future(day):
 class EnrollForm(EntryAssessmentForm):
     """A client enrolled alone: their own head of household (a family: HouseholdEnrollForm)."""
 
-    project = forms.ModelChoiceField(label="Program", queryset=Project.objects.none())
+    project = inputs.ModelChoiceField(label="Program", queryset=Project.objects.none())
     entry_date = forms.DateField(label="Entry Date", widget=DATE_WIDGET)
 
     field_order = ["project", "entry_date"]

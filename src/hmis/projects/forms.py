@@ -2,6 +2,7 @@
 
 from django import forms
 
+from hmis import inputs
 from hmis.hudcsv import codes
 from hmis.projects.models import HMISParticipationType, Organization, ProjectType
 
@@ -24,7 +25,7 @@ def _hud_field(label: str, choices, help_text: str = "") -> forms.TypedChoiceFie
 
 
 class ProgramForm(forms.Form):
-    organization = forms.ModelChoiceField(
+    organization = inputs.ModelChoiceField(
         label="Organization", queryset=Organization.objects.none()
     )
     name = forms.CharField(label="Program name", max_length=200)

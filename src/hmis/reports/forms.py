@@ -134,7 +134,7 @@ class DemographicsForm(AttendanceForm):
 
 
 class SignInSheetForm(forms.Form):
-    batch = forms.ModelChoiceField(label="Batch", queryset=None)
+    batch = inputs.ModelChoiceField(label="Batch", queryset=None)
     day = forms.DateField(label="Date Service Provided", widget=DATE_WIDGET)
     signatures = forms.BooleanField(label="Signature lines", required=False)
 

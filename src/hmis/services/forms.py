@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from hmis import inputs
 from hmis.projects.models import Organization, Project
 from hmis.services.catalog import codes_available_to, hud_service_choices
 
@@ -11,13 +12,13 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class GroupForm(forms.Form):
     name = forms.CharField(label="Group name", max_length=200)
-    organization = forms.ModelChoiceField(
+    organization = inputs.ModelChoiceField(
         label="Organization",
         queryset=Organization.objects.none(),
         required=False,
         help_text="Empty: a group shared by every organization.",
     )
-    projects = forms.ModelMultipleChoiceField(
+    projects = inputs.ModelMultipleChoiceField(
         label="Limit to programs",
         queryset=Project.objects.none(),
         required=False,
@@ -81,7 +82,7 @@ class CodeForm(forms.Form):
 class SingleServiceForm(forms.Form):
     """*Add service* on a profile: the batch form's labels for the same things."""
 
-    service_code = forms.ModelChoiceField(
+    service_code = inputs.ModelChoiceField(
         label="Service",
         queryset=None,
         widget=forms.HiddenInput(attrs={"data-code-input": ""}),
@@ -101,7 +102,7 @@ class SingleServiceForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    project = forms.ModelChoiceField(
+    project = inputs.ModelChoiceField(
         label="Program",
         queryset=Project.objects.none(),
         help_text="The client needs an enrollment in it on the date provided.",

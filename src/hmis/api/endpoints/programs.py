@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 from hmis.accounts.permissions import Perm
 from hmis.api.auth import api_requires
 from hmis.api.schemas import ErrorOut
+from hmis.inputs import MAX_OFFSET
 from hmis.projects.access import get_project_for_user, projects_visible_to
 from hmis.projects.models import Location
 
@@ -60,7 +61,7 @@ def list_programs(
     request,
     active: bool | None = Query(None, description="true: active programs only; false: inactive"),
     limit: int = Query(50, ge=1, le=PAGE_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     programs = projects_visible_to(request.auth)
     if active is not None:
