@@ -46,7 +46,18 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     ordering = ("last_name", "first_name", "username")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("HMIS", {"fields": ("organization", "role", "can_override_bars", "hud_user_id")}),
+        (
+            "HMIS",
+            {
+                "fields": (
+                    "organization",
+                    "role",
+                    "can_override_bars",
+                    "may_back_date",
+                    "hud_user_id",
+                )
+            },
+        ),
         (
             "Personal info",
             {"fields": ("first_name", "last_name", "email", "phone", "phone_extension")},
