@@ -69,7 +69,7 @@
 
   HMIS.watchScanner = function (onScan, options) {
     options = options || {};
-    var gap = options.gap || 60;
+    var gap = options.gap || 100;
     var minLength = options.minLength || 4;
     var burst = null;
 

@@ -439,7 +439,7 @@
       date_provided: d.date_provided }, code);
   }
   HMIS.watchScanner(addScan, {
-    gap: parseInt(desk.getAttribute("data-scan-gap"), 10) || 60,
+    gap: parseInt(desk.getAttribute("data-scan-gap"), 10) || 100,
   });
 
   function onEnter(event) {
