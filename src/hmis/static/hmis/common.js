@@ -67,16 +67,21 @@
     return el && (el.tagName === "TEXTAREA" || el.tagName === "INPUT" || el.tagName === "SELECT");
   }
 
+  function isEditable(el) {
+    return el && el.isContentEditable;
+  }
+  var FREE_GAP = 1000;
+
   HMIS.watchScanner = function (onScan, options) {
     options = options || {};
     var gap = options.gap || 100;
     var minLength = options.minLength || 4;
     var burst = null;
 
-    function start(event, now) {
+    function start(event, now, free) {
       var target = document.activeElement;
       burst = {
-        text: event.key, last: now, target: target, held: false,
+        text: event.key, last: now, target: target, held: false, free: free,
         value: hasValue(target) ? target.value : null,
         caret: isTextField(target) && target.type !== "number" ? target.selectionStart : null,
         timer: null,
@@ -114,9 +119,24 @@
       var key = event.key;
       if (key === "Shift" || key === "CapsLock") return; // a scanner's shift for capitals
       var now = event.timeStamp || performance.now();
-      var within = burst && now - burst.last <= gap;
+      // Focus on a button, a radio or the page: typed characters mean nothing there, so every
+      // one is held (a slow or busy machine cannot split the scan); a second apart starts over.
+      var free = !hasValue(document.activeElement) && !isEditable(document.activeElement);
+      var within = burst && now - burst.last <= (burst.free && free ? FREE_GAP : gap);
       var printable = key && key.length === 1 && !event.ctrlKey && !event.metaKey &&
         !event.altKey;
+      if (printable && free && key !== " ") {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        if (within) {
+          burst.text += key;
+          burst.last = now;
+        } else {
+          putBack();
+          start(event, now, true);
+        }
+        return;
+      }
       if (printable) {
         if (within) {
           event.preventDefault();
@@ -128,7 +148,7 @@
           burst.timer = setTimeout(putBack, gap * 2);
         } else {
           putBack();
-          start(event, now);
+          start(event, now, false);
         }
         return;
       }
