@@ -103,7 +103,10 @@ def test_a_scan_after_a_click_on_each_button_and_date_field_is_recorded_and_noth
         ("Remove", lambda: page.get_by_role("button", name="Remove").first.focus()),
         ("Batch Date", lambda: page.get_by_label("Batch Date").click()),
         ("Date Service Provided", lambda: page.get_by_label("Date Service Provided").click()),
-        ("page background", lambda: page.mouse.click(640, 780)),
+        (
+            "page background",
+            lambda: page.get_by_role("heading", name="Add Clients to Batch").click(),
+        ),
     ]
     for n, (name, act) in enumerate(targets, start=1):
         act()
@@ -140,7 +143,7 @@ def test_two_hundred_scans_with_focus_moved_at_random_give_exactly_two_hundred_r
         lambda: page.get_by_label("Batch Date").click(),
         lambda: page.get_by_label("Date Service Provided").click(),
         lambda: page.get_by_label("Scan Card ID").first.focus(),
-        lambda: page.mouse.click(640, 790),
+        lambda: page.get_by_role("heading", name="Add Clients to Batch").click(),
     ]
     for n, (code, _) in enumerate(holders):
         chooser.choice(moves)()
