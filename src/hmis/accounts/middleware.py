@@ -39,12 +39,12 @@ class SessionPolicyMiddleware:
                 if request.headers.get("HX-Request") == "true":
                     # A page's background request: sign-in returns to that page (the desk, with
                     # its dates in the address), not to the fragment.
-                    return HttpResponseClientRedirect(redirect_to_login(_page_path(request)).url)
+                    return HttpResponseClientRedirect(redirect_to_login(page_path(request)).url)
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
 
-def _page_path(request: HttpRequest) -> str:
+def page_path(request: HttpRequest) -> str:
     """The path and query of the page an htmx request came from, if it is on this site."""
     current = urlsplit(request.headers.get("HX-Current-URL", ""))
     if current.netloc and current.netloc != request.get_host():
