@@ -203,6 +203,9 @@ HMIS_AGENCY_NAME = env_str("HMIS_AGENCY_NAME", "")
 # when a scan is read.
 HMIS_SCANNER_PREFIX = env_str("HMIS_SCANNER_PREFIX", "")
 HMIS_SCANNER_SUFFIX = env_str("HMIS_SCANNER_SUFFIX", "")
+# How many days back the desk's Batch Date and Date Service Provided may go; older dates need an
+# account that *may back-date*.
+HMIS_BACKDATE_DAYS = env_int("HMIS_BACKDATE_DAYS", 90)
 
 # Background jobs: queued in the database (no extra server), run by `hmis worker` processes.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -258,8 +261,9 @@ SESSION_COOKIE_AGE = HMIS_SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# After MessageMiddleware: an ended session leaves its reason as a message for the sign-in page.
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "hmis.accounts.middleware.SessionPolicyMiddleware",
 )
 # After the session policy: django-otp marks a session verified by a second factor, and

@@ -305,3 +305,52 @@ def test_adding_costs_the_same_queries_whatever_the_database_size(
     new_enrolled_card("LARGE001")
     large = _scan_queries(batch, staff_a, "LARGE001", django_assert_max_num_queries)
     assert small == large
+
+
+def test_back_dating_cannot_slip_a_limited_service_in_before_later_ones(
+    day_shelter, enrolled, staff_a
+):
+    bus_pass = f.make_code("Bus pass", limit_count=1, limit_period_days=30)
+    batch = f.make_batch(day_shelter, codes=[(bus_pass, 1)])
+    add(batch, enrolled, staff_a, day=date(2026, 11, 20))
+    with pytest.raises(BatchError) as refusal:
+        add(batch, enrolled, staff_a, day=date(2026, 11, 1))
+    assert refusal.value.code == errors.FREQUENCY_LIMIT
+    assert refusal.value.message == (
+        "ERROR: Bus pass is limited to 1 per 30 days. This client already has it on "
+        "11/20/2026, within 30 days after 11/01/2026."
+    )
+    # A window of 30 days holding both is what is refused; 30 days apart is allowed.
+    assert add(batch, enrolled, staff_a, day=date(2026, 10, 21)).pk
+
+
+def test_frequency_windows_around_the_date_count_both_sides(day_shelter, enrolled, staff_a):
+    meals = f.make_code("Meal pass", limit_count=2, limit_period_days=7)
+    batch = f.make_batch(day_shelter, codes=[(meals, 1)])
+    add(batch, enrolled, staff_a, day=date(2026, 11, 10))
+    add(batch, enrolled, staff_a, day=date(2026, 11, 16))
+    # 11/13 would make three in the 7 days 11/10-11/16.
+    with pytest.raises(BatchError) as refusal:
+        add(batch, enrolled, staff_a, day=date(2026, 11, 13))
+    assert refusal.value.code == errors.FREQUENCY_LIMIT
+    # 11/17 is in 11/11-11/17 with only 11/16: allowed.
+    assert add(batch, enrolled, staff_a, day=date(2026, 11, 17)).pk
+
+
+def test_a_visit_whose_services_were_all_voided_no_longer_counts_as_added(
+    day_shelter, enrolled, staff_a
+):
+    from hmis.services.voiding import void_service
+
+    batch = f.make_batch(day_shelter, auto_post=True)
+    first = add(batch, enrolled, staff_a)
+    assert first.status == EntryStatus.POSTED
+    for service in Service.objects.filter(batch_entry=first):
+        void_service(service=service, user=staff_a, reason="Wrong client")
+    first.refresh_from_db()
+    assert first.status == EntryStatus.VOIDED
+    again = add(batch, enrolled, staff_a)
+    assert again.pk != first.pk
+    assert again.status == EntryStatus.POSTED
+    changes = AuditEvent.objects.filter(action=AuditAction.CHANGE, object_id=str(first.pk))
+    assert [event.changes for event in changes] == [{"status": ["posted", "voided"]}]

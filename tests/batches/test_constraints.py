@@ -1,6 +1,6 @@
 """The invariants hold in the database, whatever path a write takes."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -14,6 +14,9 @@ from tests.batches.test_posting import add_enrolled
 
 pytestmark = pytest.mark.django_db
 
+# Within the desk's back-date limit (batches/dates.py), whatever day the suite runs.
+RECENT = timezone.localdate() - timedelta(days=3)
+
 
 def refused(create):
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -21,7 +24,7 @@ def refused(create):
 
 
 def test_one_live_entry_per_batch_client_and_date(batch, staff_a):
-    (entry,) = add_enrolled(batch, staff_a, day=date(2026, 1, 5))
+    (entry,) = add_enrolled(batch, staff_a, day=RECENT)
 
     def duplicate():
         BatchEntry.objects.create(
@@ -43,7 +46,7 @@ def test_one_live_entry_per_batch_client_and_date(batch, staff_a):
 def test_one_service_per_entry_and_code(batch, staff_a):
     from hmis.batches.posting import post_batch
 
-    add_enrolled(batch, staff_a, day=date(2026, 1, 5))
+    add_enrolled(batch, staff_a, day=RECENT)
     post_batch(batch=batch, user=staff_a)
     service = Service.objects.get()
     service.pk = None
@@ -53,7 +56,7 @@ def test_one_service_per_entry_and_code(batch, staff_a):
 def test_hud_services_ids_are_unique(batch, staff_a):
     from hmis.batches.posting import post_batch
 
-    add_enrolled(batch, staff_a, day=date(2026, 1, 5))
+    add_enrolled(batch, staff_a, day=RECENT)
     post_batch(batch=batch, user=staff_a)
     service = Service.objects.get()
     service.pk, service.batch_entry = None, None  # not the same entry: only the HUD ID repeats

@@ -8,10 +8,10 @@ test fails naming it: add it to OBJECT_FOR_ARGUMENT.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from hmis.accounts.permissions import Perm
 from hmis.audit.models import AuditAction, AuditEvent
@@ -300,14 +300,15 @@ def test_scan_station_can_scan_at_its_batch_but_gets_403_on_client_search(
         {
             "scan_type": "card",
             "typed": card.code,
-            "batch_date": "2025-03-04",
-            "date_provided": "2025-03-04",
+            # A scan station adds for today only.
+            "batch_date": timezone.localdate().isoformat(),
+            "date_provided": timezone.localdate().isoformat(),
             "key": "walker-scan-1",
         },
     )
     assert response.status_code == 200, response.content
     assert BatchEntry.objects.filter(
-        batch=batch, client=visitor, date_provided=date(2025, 3, 4)
+        batch=batch, client=visitor, date_provided=timezone.localdate()
     ).exists()
     assert client.get("/clients/", {"q": "Quintanilla"}).status_code == 403
     assert client.get(f"/clients/{world['client'].pk}/").status_code == 403

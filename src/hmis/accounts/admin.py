@@ -73,6 +73,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
                     "role",
                     "can_override_bars",
                     "can_manage_bars",
+                    "may_back_date",
                     "hud_user_id",
                 )
             },

@@ -1,6 +1,7 @@
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ from hmis.audit.recording import record, request_address
 class SessionPolicyMiddleware:
     """Ends a session that is idle too long, too old, or replaced by a newer sign-in.
 
-    Goes right after AuthenticationMiddleware."""
+    Goes right after MessageMiddleware (itself after AuthenticationMiddleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,11 +36,25 @@ class SessionPolicyMiddleware:
                     message=reason,
                 )
                 logout(request)
+                # Said on the sign-in page (a cookie message: the session is gone).
+                messages.warning(request, reason.replace("Session ended", "Signed out", 1) + ".")
                 # Read the header itself: HtmxMiddleware runs after this one.
                 if request.headers.get("HX-Request") == "true":
-                    return HttpResponseClientRedirect(redirect_to_login("/").url)
+                    # A page's background request: sign-in returns to that page (the desk, with
+                    # its dates in the address), not to the fragment.
+                    return HttpResponseClientRedirect(redirect_to_login(page_path(request)).url)
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+def page_path(request: HttpRequest) -> str:
+    """The path and query of the page an htmx request came from, if it is on this site."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if current.netloc and current.netloc != request.get_host():
+        return "/"
+    if not current.path.startswith("/"):
+        return "/"
+    return current.path + (f"?{current.query}" if current.query else "")
 
 
 class ContentSecurityPolicyMiddleware:

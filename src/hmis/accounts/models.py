@@ -33,6 +33,12 @@ class User(AbstractUser):
     can_manage_bars = models.BooleanField(
         default=False, help_text="May record, change and lift bars (with the manage bars pages)."
     )
+    may_back_date = models.BooleanField(
+        "may back-date",
+        default=False,
+        help_text="May add services dated before the back-date limit (HMIS_BACKDATE_DAYS); "
+        "for a scan station, any date before today.",
+    )
     phone = models.CharField(max_length=10, blank=True)
     phone_extension = models.CharField(max_length=5, blank=True)
     # HUD User.csv key (UserID).

@@ -97,7 +97,9 @@ def requires(perm: Perm) -> Callable:
                     # A fragment request: send the whole page to sign-in, not into the fragment.
                     from django_htmx.http import HttpResponseClientRedirect
 
-                    return HttpResponseClientRedirect(redirect_to_login("/").url)
+                    from hmis.accounts.middleware import page_path
+
+                    return HttpResponseClientRedirect(redirect_to_login(page_path(request)).url)
                 return redirect_to_login(request.get_full_path())
             check_perm(request.user, perm)
             return view(request, *args, **kwargs)

@@ -2,17 +2,19 @@
 
 The steps, in order (architecture.md, "Adding a client to a batch"):
 1. Resolve the client (card code, client ID); unknown input is refused naming what was typed.
-2. The batch must be active, and the date provided may be back-dated but not in the future.
+2. The batch must be active, and both dates within the user's limits (batches/dates.py: never in
+   the future, back-dated at most HMIS_BACKDATE_DAYS unless the account may back-date).
 3. A repeated add for the same batch, client and date provided adds nothing and says when and by
-   whom the client was added. (Checked before the rules below, so that a second read of a card
+   whom the client was added (an entry removed, or whose services were all voided, does not
+   count). (Checked before the rules below, so that a second read of a card
    answers "already added" and not, say, a frequency limit the first add itself used up.)
 4. Enrollment: one active in the batch's program on the date provided, else ENROLLMENT_REQUIRED.
 5. Bars in force for the batch's organization, program or location refuse the add, naming scope,
    end date and reason. A user with `can_override_bars` may add anyway by giving a reason; the
    override is audited.
-6. Frequency limits: a service code allowing N per client per D days refuses a client who already
-   has N (posted, not void, or pending in any batch) in the D days ending on the date provided,
-   naming the date the client is next allowed.
+6. Frequency limits: a service code allowing N per client per D days refuses a client when any
+   D-day window containing the date provided would then hold more than N (posted, not void, or
+   pending in any batch): back-dating cannot slip a service in before later ones.
 7. Record a pending entry (the database refuses a second live entry even under a race); if the
    batch posts automatically, post it at once.
 
@@ -29,6 +31,7 @@ from hmis.accounts.permissions import Perm, has_perm
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record
 from hmis.batches import errors
+from hmis.batches.dates import check_dates
 from hmis.batches.errors import ENROLLMENT_REQUIRED, BatchError
 from hmis.batches.models import BatchEntry, EntryStatus, ScanOutcome, ServiceBatch
 from hmis.batches.posting import post_entries
@@ -103,12 +106,7 @@ def add_client_to_batch(
             errors.LOCATION_INACTIVE_MESSAGE.format(location=batch.location.name),
             client=client,
         )
-    if date_provided > today:
-        raise BatchError(
-            errors.FUTURE_DATE,
-            f"ERROR: Date Service Provided ({date_provided:%m/%d/%Y}) cannot be in the future.",
-            client=client,
-        )
+    check_dates(user=user, batch_date=batch_date, date_provided=date_provided, client=client)
     _refuse_if_already_added(batch, client, date_provided, today)
 
     enrollment = active_enrollment(client=client, project=batch.project_id, on=date_provided)
@@ -267,7 +265,7 @@ def _stored_outcome(key: str, batch, user) -> AddResult | None:
 def _refuse_if_already_added(batch, client, date_provided: date, today: date) -> None:
     existing = (
         BatchEntry.objects.filter(batch=batch, client=client, date_provided=date_provided)
-        .exclude(status=EntryStatus.REMOVED)
+        .live()
         .select_related("added_by")
         .first()
     )
@@ -296,17 +294,15 @@ def refuse_over_frequency_limit(*, codes, client, date_provided: date) -> None:
     limited = [code for code in codes if code.has_limit]
     if not limited:
         return
+    # Every D-day window containing the date provided: from D-1 days before to D-1 days after.
     longest = max(code.limit_period_days for code in limited)
-    window_start = date_provided - timedelta(days=longest - 1)
+    first = date_provided - timedelta(days=longest - 1)
+    last = date_provided + timedelta(days=longest - 1)
     code_ids = [code.pk for code in limited]
     given: dict[int, list[date]] = {code_id: [] for code_id in code_ids}
     for code_id, day in (
         Service.objects.live()
-        .filter(
-            client=client,
-            service_code_id__in=code_ids,
-            date_provided__range=(window_start, date_provided),
-        )
+        .filter(client=client, service_code_id__in=code_ids, date_provided__range=(first, last))
         .values_list("service_code_id", "date_provided")
     ):
         given[code_id].append(day)
@@ -314,23 +310,37 @@ def refuse_over_frequency_limit(*, codes, client, date_provided: date) -> None:
     for code_id, day in BatchEntry.objects.filter(
         client=client,
         status=EntryStatus.PENDING,
-        date_provided__range=(window_start, date_provided),
+        date_provided__range=(first, last),
         batch__service_codes__service_code_id__in=code_ids,
     ).values_list("batch__service_codes__service_code_id", "date_provided"):
         given[code_id].append(day)
     for code in limited:
-        start = date_provided - timedelta(days=code.limit_period_days - 1)
-        days = sorted(d for d in given[code.pk] if d >= start)
-        if len(days) >= code.limit_count:
-            # The window ending on day X holds fewer than N once the oldest surplus drops out.
-            next_allowed = days[len(days) - code.limit_count] + timedelta(
-                days=code.limit_period_days
-            )
+        _refuse_if_window_full(code, sorted(given[code.pk]), date_provided, client)
+
+
+def _refuse_if_window_full(code, days: list[date], date_provided: date, client) -> None:
+    period, limit = code.limit_period_days, code.limit_count
+    before = [d for d in days if date_provided - timedelta(days=period - 1) <= d <= date_provided]
+    if len(before) >= limit:
+        # The window ending on day X holds fewer than N once the oldest surplus drops out.
+        next_allowed = before[len(before) - limit] + timedelta(days=period)
+        raise BatchError(
+            errors.FREQUENCY_LIMIT,
+            f"ERROR: {code.name} is limited to {limit} per {period} days. This client is next "
+            f"allowed on {next_allowed:%m/%d/%Y}.",
+            client=client,
+            next_allowed=next_allowed,
+        )
+    for offset in range(period):
+        start = date_provided - timedelta(days=offset)
+        end = start + timedelta(days=period - 1)
+        inside = [d for d in days if start <= d <= end]
+        if len(inside) >= limit:
+            later = [d for d in inside if d > date_provided]
             raise BatchError(
                 errors.FREQUENCY_LIMIT,
-                f"ERROR: {code.name} is limited to {code.limit_count} per "
-                f"{code.limit_period_days} days. This client is next allowed on "
-                f"{next_allowed:%m/%d/%Y}.",
+                f"ERROR: {code.name} is limited to {limit} per {period} days. This client "
+                f"already has it on {', '.join(f'{d:%m/%d/%Y}' for d in later)}, within "
+                f"{period} days after {date_provided:%m/%d/%Y}.",
                 client=client,
-                next_allowed=next_allowed,
             )

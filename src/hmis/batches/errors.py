@@ -31,3 +31,7 @@ ENTRY_DATE_FUTURE = "entry_date_in_future"
 ENTRY_AFTER_SERVICE = "entry_after_service"
 INVALID_COMMENT = "invalid_comment"
 CARD_ONLY = "card_only"  # a scan station typed a Client ID: it adds by card only
+BACKDATE_LIMIT = "backdate_limit"
+NOT_YOURS = "not_yours"
+UNDO_EXPIRED = "undo_expired"
+WRONG_USER = "wrong_user"

@@ -145,24 +145,48 @@ CodeRowFormSet = formset_factory(
 
 
 class DeskDatesForm(forms.Form):
-    """*Batch and Service Information*: dates kept in the URL so a reload keeps them."""
+    """*Batch and Service Information*: dates kept in the URL so a reload keeps them. With the
+    user's `limits` (batches/dates.py) the fields carry min/max and refuse dates outside them."""
 
     batch_date = inputs.DateField(label="Batch Date", widget=DATE_WIDGET)
     date_provided = inputs.DateField(label="Date Service Provided", widget=DATE_WIDGET)
 
+    def __init__(self, *args, limits=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limits = limits
+        if limits is not None:
+            for field in self.fields.values():
+                field.widget.attrs["max"] = limits.latest.isoformat()
+                if limits.earliest is not None:
+                    field.widget.attrs["min"] = limits.earliest.isoformat()
+
     @classmethod
-    def from_query(cls, query) -> "DeskDatesForm":
+    def from_query(cls, query, *, limits=None) -> "DeskDatesForm":
         today = timezone.localdate()
         data = {
             "batch_date": query.get("batch_date") or today.isoformat(),
             "date_provided": query.get("date_provided") or today.isoformat(),
         }
-        return cls(data)
+        return cls(data, limits=limits)
+
+    def clean(self):
+        data = super().clean()
+        if self.limits is None:
+            return data
+        for name in ("batch_date", "date_provided"):
+            value = data.get(name)
+            if value is None:
+                continue
+            if value > self.limits.latest:
+                self.add_error(name, "Cannot be in the future.")
+            elif self.limits.earliest is not None and value < self.limits.earliest:
+                self.add_error(name, f"Cannot be before {self.limits.earliest:%m/%d/%Y}.")
+        return data
 
     def dates(self):
-        """(batch_date, date_provided): today for any that did not parse."""
+        """(batch_date, date_provided): today for any that did not parse or is out of limits."""
         today = timezone.localdate()
-        self.is_valid()  # fills cleaned_data with the fields that parsed
+        self.is_valid()  # fills cleaned_data with the fields that parsed and are within limits
         cleaned = getattr(self, "cleaned_data", {})
         return cleaned.get("batch_date") or today, cleaned.get("date_provided") or today
 

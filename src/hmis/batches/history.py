@@ -16,6 +16,7 @@ class DayCounts:
     pending: int = 0
     posted: int = 0
     removed: int = 0
+    voided: int = 0
 
     @property
     def live(self) -> int:
@@ -35,6 +36,11 @@ def day_counts(*, batch: ServiceBatch, batch_date: date) -> DayCounts:
     return counts
 
 
+def scans_on(*, batch: ServiceBatch, day: date) -> int:
+    """How many clients were added to `batch` on `day` (by the clock, whatever their dates)."""
+    return batch.entries.live().filter(added_at__date=day).count()
+
+
 def entries_on(
     *,
     batch: ServiceBatch,
@@ -46,7 +52,7 @@ def entries_on(
     `units_rows` [(batch service code, units)] and its live `services` prefetched."""
     entries = BatchEntry.objects.filter(batch=batch, batch_date=batch_date)
     if not include_removed:
-        entries = entries.exclude(status=EntryStatus.REMOVED)
+        entries = entries.live()
     entries = list(
         entries.select_related("client", "added_by", "posted_by")
         .prefetch_related(

@@ -82,6 +82,17 @@ class EntryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     POSTED = "posted", "Posted"
     REMOVED = "removed", "Removed"
+    # Posted, then every one of its services voided: no longer counts as added.
+    VOIDED = "voided", "Voided"
+
+
+# Entries that count as "added": a removed or voided one lets the client be added again.
+ENDED_STATUSES = ("removed", "voided")
+
+
+class BatchEntryQuerySet(models.QuerySet):
+    def live(self):
+        return self.exclude(status__in=ENDED_STATUSES)
 
 
 class CommentMode(models.TextChoices):
@@ -122,6 +133,8 @@ class BatchEntry(models.Model):
     )
     removed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = BatchEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-added_at", "-id"]
         verbose_name_plural = "batch entries"
@@ -133,7 +146,7 @@ class BatchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["batch", "client", "date_provided"],
-                condition=~Q(status="removed"),
+                condition=~Q(status__in=ENDED_STATUSES),
                 name="entry_one_live_per_batch_client_date",
             ),
         ]

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from hmis.accounts.models import Role
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record
 from hmis.batches import errors
@@ -16,6 +17,7 @@ def remove_entry(*, entry: BatchEntry, user) -> BatchEntry:
     with transaction.atomic():
         # Locked so a concurrent post cannot post the entry while it is being removed.
         entry = BatchEntry.objects.select_for_update().get(pk=entry.pk)
+        refuse_if_not_yours(entry=entry, user=user)
         if entry.status != EntryStatus.PENDING:
             raise BatchError(
                 errors.NOT_PENDING,
@@ -34,3 +36,11 @@ def remove_entry(*, entry: BatchEntry, user) -> BatchEntry:
             changes={"status": [EntryStatus.PENDING, EntryStatus.REMOVED]},
         )
     return entry
+
+
+def refuse_if_not_yours(*, entry: BatchEntry, user) -> None:
+    """A scan station (the kiosk desk, shared by whoever walks up) changes only its own entries."""
+    if getattr(user, "role", None) == Role.SCAN_STATION and entry.added_by_id != user.pk:
+        raise BatchError(
+            errors.NOT_YOURS, "ERROR: This station can only change entries it added itself."
+        )

@@ -7,6 +7,7 @@ from hmis.audit.recording import record
 from hmis.batches import errors
 from hmis.batches.errors import BatchError
 from hmis.batches.models import BatchEntry, EntryStatus, EntryUnits
+from hmis.batches.removing import refuse_if_not_yours
 
 
 def set_entry_units(*, entry: BatchEntry, user, units: dict[int, int]) -> None:
@@ -14,6 +15,7 @@ def set_entry_units(*, entry: BatchEntry, user, units: dict[int, int]) -> None:
     whole numbers of at least 1, only while the entry is pending; all or nothing."""
     with transaction.atomic():
         entry = BatchEntry.objects.select_for_update().get(pk=entry.pk)
+        refuse_if_not_yours(entry=entry, user=user)
         if entry.status != EntryStatus.PENDING:
             raise BatchError(
                 errors.NOT_PENDING, "ERROR: Only a pending entry's units can be changed."

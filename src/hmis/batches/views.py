@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from hmis.accounts.models import Role
 from hmis.accounts.permissions import Perm, has_perm, is_system_admin, requires
 from hmis.batches import history
 from hmis.batches.access import batches_visible_to, get_batch_for_user, get_entry_for_user
@@ -24,6 +26,7 @@ from hmis.batches.adding import (
     AddResult,
     add_to_batch,
 )
+from hmis.batches.dates import date_limits
 from hmis.batches.editing import deactivate_batch, save_batch
 from hmis.batches.errors import BatchError
 from hmis.batches.forms import (
@@ -41,6 +44,7 @@ from hmis.batches.notes import set_entry_comment
 from hmis.batches.posting import post_batch
 from hmis.batches.recent import recent_clients
 from hmis.batches.removing import remove_entry
+from hmis.batches.undoing import undo_add
 from hmis.batches.units import set_entry_units
 from hmis.clients.access import (
     can_see_full_record,
@@ -236,11 +240,17 @@ def _can_search(user) -> bool:
     return has_perm(user, Perm.VIEW_CLIENTS)
 
 
+def _is_kiosk(user) -> bool:
+    """A scan-station account sees the kiosk desk: initials, its own entries only."""
+    return user.role == Role.SCAN_STATION
+
+
 @requires(Perm.SCAN)
 @require_GET
 def desk(request, pk):
     batch = get_batch_for_user(request.user, pk)
-    dates = DeskDatesForm.from_query(request.GET)
+    limits = date_limits(request.user)
+    dates = DeskDatesForm.from_query(request.GET, limits=limits)
     batch_date, date_provided = dates.dates()
     can_search = _can_search(request.user)
     scan_type = request.GET.get("type")
@@ -260,16 +270,33 @@ def desk(request, pk):
             "can_search": can_search,
             "can_post": has_perm(request.user, Perm.POST_SERVICES) and not batch.auto_post,
             "can_enroll": has_perm(request.user, Perm.EDIT_CLIENTS),
+            "limits": limits,
             **_entries_context(request, batch, batch_date, date_provided),
         },
     )
 
 
 @requires(Perm.SCAN)
+@require_GET
+def desk_service_worker(request):
+    """The desk's service worker, served from /batches/ so its scope covers every desk: it keeps
+    the desk page, styles and scripts for when the network is gone."""
+    response = render(request, "batches/desk_sw.js", content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@requires(Perm.SCAN)
 @require_POST
 def scan(request, pk):
     """One add request from the desk; answers with the result fragment (status 200 even for a
-    refusal, so the desk shows it and does not retry)."""
+    refusal, so the desk shows it and does not retry).
+
+    A desk sends the id of the user it scanned for (X-HMIS-User); a scan queued by one user is
+    never recorded under another user's session: 409, and the desk keeps holding it."""
+    scanned_for = request.headers.get("X-HMIS-User", "")
+    if scanned_for and scanned_for != str(request.user.pk):
+        return HttpResponse("This scan belongs to another user.", status=409)
     batch = get_batch_for_user(request.user, pk)
     form = ScanForm(request.POST)
     if not form.is_valid():
@@ -309,6 +336,7 @@ def scan(request, pk):
             "can_enroll": has_perm(request.user, Perm.EDIT_CLIENTS),
             "can_override": request.user.can_override_bars and _can_search(request.user),
             "household": household,
+            "kiosk": _is_kiosk(request.user),
         },
     )
 
@@ -348,6 +376,8 @@ def _form_problem(form) -> str:
 
 def _entries_context(request, batch, batch_date, date_provided) -> dict:
     return {
+        "kiosk": _is_kiosk(request.user),
+        "scans_today": history.scans_on(batch=batch, day=timezone.localdate()),
         "entries": history.entries_on(batch=batch, batch_date=batch_date),
         "counts": history.day_counts(batch=batch, batch_date=batch_date),
         "entries_limit": history.ENTRY_LIST_LIMIT,
@@ -366,6 +396,7 @@ def _entries_fragment(request, batch, *, error: str = ""):
         "batch_date": batch_date,
         "date_provided": date_provided,
         "entry_error": error,
+        "oob": True,
         "can_search": _can_search(request.user),
         **_entries_context(request, batch, batch_date, date_provided),
     }
@@ -423,6 +454,20 @@ def entry_comment(request, pk, entry_pk):
     except BatchError as refusal:
         return _entries_fragment(request, batch, error=refusal.message)
     return _entries_fragment(request, batch)
+
+
+@requires(Perm.SCAN)
+@require_POST
+def entry_undo(request, pk, entry_pk):
+    """*Undo* on a result line: the scan taken back (removed, or its services voided)."""
+    batch = get_batch_for_user(request.user, pk)
+    entry = get_entry_for_user(request.user, batch, entry_pk)
+    try:
+        entry = undo_add(entry=entry, user=request.user)
+    except BatchError as refusal:
+        return render(request, "batches/_undo.html", {"error": refusal.message})
+    response = render(request, "batches/_undo.html", {"entry": entry})
+    return trigger_client_event(response, "hmis:refresh")
 
 
 @requires(Perm.SCAN)

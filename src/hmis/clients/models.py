@@ -80,6 +80,12 @@ class Client(models.Model):
         return " ".join(p for p in parts if p) or f"Client {self.pk}"
 
     @property
+    def initials(self) -> str:
+        """ "M. L.": what a kiosk desk shows instead of the name."""
+        letters = [name[0].upper() for name in (self.first_name, self.last_name) if name]
+        return " ".join(f"{letter}." for letter in letters) or "?"
+
+    @property
     def display_name(self) -> str:
         """Last, First as lists show it."""
         if self.last_name and self.first_name:

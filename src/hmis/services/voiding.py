@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record
+from hmis.batches.models import BatchEntry, EntryStatus
 from hmis.errors import DomainError
 from hmis.services.models import Service
 
@@ -33,4 +34,26 @@ def void_service(*, service: Service, user, reason: str) -> Service:
             changes={"deleted_at": [None, service.deleted_at.isoformat()]},
             message=reason,
         )
+        if service.batch_entry_id is not None:
+            _end_entry_if_all_void(service.batch_entry_id, user)
     return service
+
+
+def _end_entry_if_all_void(entry_id: int, user) -> None:
+    """A visit whose services are all voided no longer counts as added: the client can be added
+    to the batch again for that date (the entry's one-live-entry constraint lets go of it)."""
+    if Service.objects.live().filter(batch_entry_id=entry_id).exists():
+        return
+    entry = BatchEntry.objects.select_for_update().get(pk=entry_id)
+    if entry.status != EntryStatus.POSTED:
+        return
+    entry.status = EntryStatus.VOIDED
+    entry.save(update_fields=["status"])
+    record(
+        actor=user,
+        action=AuditAction.CHANGE,
+        obj=entry,
+        organization_id=entry.batch.organization_id,
+        client_id=entry.client_id,
+        changes={"status": [EntryStatus.POSTED, EntryStatus.VOIDED]},
+    )
