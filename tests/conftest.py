@@ -82,6 +82,15 @@ def staff_a(org_a):
 
 
 @pytest.fixture
+def back_dating_staff_a(staff_a):
+    """staff_a allowed to add services on fixed past dates (the back-date limit itself is tested in
+    tests/batches/test_dates.py)."""
+    staff_a.may_back_date = True
+    staff_a.save(update_fields=["may_back_date"])
+    return staff_a
+
+
+@pytest.fixture
 def readonly_a(org_a):
     return f.make_user(org_a, Role.READ_ONLY, username="readonly_a")
 

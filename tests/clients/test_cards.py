@@ -316,6 +316,7 @@ def test_scan_looks_up_in_one_query(client, staff_a, django_assert_num_queries):
         find_client_by_card(card.code[::-1])
 
 
+@pytest.mark.usefixtures("back_dating_staff_a")
 def test_desk_scan_reports_card_problems_verbatim(batch, day_shelter, client, staff_a):
     f.enroll(client, day_shelter)
     old = issue_card(client=client, user=staff_a)

@@ -50,6 +50,7 @@ def test_search_query_count_does_not_grow_with_results(web_a, org_a, django_asse
         web_a.get(reverse("clients:search"), {"q": "kim"})
 
 
+@pytest.mark.usefixtures("back_dating_staff_a")
 def test_profile_shows_identity_enrollments_bars_cards_and_services(
     web_a, desk_batch, carded, staff_a, org_a, day_shelter
 ):
@@ -75,8 +76,9 @@ def test_profile_shows_identity_enrollments_bars_cards_and_services(
 
 
 def test_profile_services_query_count_does_not_grow_with_services(
-    web_a, carded, staff_a, day_shelter, visit_code, django_assert_num_queries
+    web_a, carded, back_dating_staff_a, day_shelter, visit_code, django_assert_num_queries
 ):
+    staff_a = back_dating_staff_a
     client = carded("PROF0002")
     batch = f.make_batch(day_shelter, performing_user=staff_a, codes=[(visit_code, 1)])
 

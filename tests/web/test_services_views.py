@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def service(desk_batch, carded, staff_a):
+def service(desk_batch, carded, back_dating_staff_a):
+    staff_a = back_dating_staff_a
     client = carded("VOID0001", "Maria", "Lopez")
     add_client_to_batch(
         batch=desk_batch,
