@@ -33,18 +33,7 @@ def _checked(details: ClientDetails, *, ssn_on_file: bool = False) -> ClientDeta
 
 def _apply(client: Client, details: ClientDetails, *, ssn_given: bool) -> list[str]:
     """Put `details` on `client` (not saved); the names of the fields set."""
-    for name in (
-        "first_name",
-        "middle_name",
-        "last_name",
-        "name_suffix",
-        "preferred_name",
-        "name_data_quality",
-        "dob",
-        "dob_data_quality",
-        "ssn_data_quality",
-        "veteran_status",
-    ):
+    for name in ude.CLIENT_FIELDS:
         setattr(client, name, getattr(details, name))
     data = dict(client.hud_data or {})
     for column in ude.RACE_COLUMNS:
@@ -59,7 +48,7 @@ def _apply(client: Client, details: ClientDetails, *, ssn_given: bool) -> list[s
         data.pop("AdditionalRaceEthnicity", None)
     data["Sex"] = details.sex
     client.hud_data = data
-    names = [*_AUDITED_FIELDS, "hud_data"]
+    names = [*ude.CLIENT_FIELDS, "hud_data"]
     if ssn_given or details.ssn_data_quality in ude.MISSING:
         # A missing-data answer clears a number kept from before; otherwise a blank SSN on the
         # edit form means "unchanged" (the number is never shown to be typed again).
@@ -67,23 +56,9 @@ def _apply(client: Client, details: ClientDetails, *, ssn_given: bool) -> list[s
     return names
 
 
-_AUDITED_FIELDS = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "name_suffix",
-    "preferred_name",
-    "name_data_quality",
-    "dob",
-    "dob_data_quality",
-    "ssn_data_quality",
-    "veteran_status",
-)
-
-
 def _snapshot(client: Client) -> dict:
     """What the audit compares: the UDE fields, the masked SSN and the HUD race/sex answers."""
-    values = {name: getattr(client, name) for name in _AUDITED_FIELDS}
+    values = {name: getattr(client, name) for name in ude.CLIENT_FIELDS}
     values["dob"] = str(client.dob) if client.dob else None
     values["ssn"] = masked(client) or None
     data = client.hud_data or {}

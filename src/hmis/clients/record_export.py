@@ -12,22 +12,14 @@ from django.db.models import F
 from hmis.accounts.permissions import is_system_admin
 from hmis.audit.search import events_visible_to
 from hmis.batches.models import BatchEntry
+from hmis.clients import ude
 from hmis.clients.access import bars_visible_to, enrollments_visible_to
 from hmis.clients.models import Client
 from hmis.clients.ssn import masked
 from hmis.services.access import services_visible_to
 
 CLIENT_FIELDS = [
-    "first_name",
-    "middle_name",
-    "last_name",
-    "name_suffix",
-    "preferred_name",
-    "name_data_quality",
-    "dob",
-    "dob_data_quality",
-    "ssn_data_quality",
-    "veteran_status",
+    *ude.CLIENT_FIELDS,
     "hud_data",
     "created_at",
     "updated_at",

@@ -51,6 +51,20 @@ RACES = (
     ("White", "White"),
 )
 RACE_COLUMNS = tuple(column for column, _ in RACES)
+# The Universal Data Elements a client record keeps as its own fields (the rest, race and sex, are
+# in `hud_data` under their HUD CSV column names).
+CLIENT_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "name_suffix",
+    "preferred_name",
+    "name_data_quality",
+    "dob",
+    "dob_data_quality",
+    "ssn_data_quality",
+    "veteran_status",
+)
 
 NAME_DATA_QUALITY = NameDataQuality
 SSN_DATA_QUALITY = SSNDataQuality
