@@ -60,6 +60,7 @@ def test_import_with_an_error_writes_nothing_exits_1_and_writes_the_report(expor
             "Column": "EnrollmentID",
             "Value": "E404",
             "Reason": "E404 is in neither Enrollment.csv nor the database",
+            "In strict mode": "error",
         }
     ]
 

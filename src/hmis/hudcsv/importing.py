@@ -16,6 +16,7 @@ become the record's created_at/updated_at/deleted_at.
 """
 
 import csv
+import hashlib
 import io
 import logging
 import re
@@ -124,8 +125,30 @@ MSG_SEVERAL_HEADS = (
     "household has {count} heads of household (RelationshipToHoH 1); HUD expects one"
 )
 MSG_SEVERAL_EXPORT_ROWS = "Export.csv has {count} rows; using ExportID {export_id}"
-MSG_NO_EXPORT_FILE = "Export.csv is missing; edition taken from the Client.csv header"
 MSG_SKIPPED_FILE = "not used by this system; skipped"
+MSG_INCOMPLETE = (
+    "This is not a complete HUD CSV export: {files} {verb} missing. Ask the sending system for "
+    "a full export (every file, even empty ones). Nothing was written."
+)
+MSG_SUPERSEDED = (
+    "{column} {value} is on several lines; superseded by the line with the latest DateUpdated"
+)
+MSG_SUPERSEDES = (
+    "{column} {value} is on several lines; this line has the latest DateUpdated and is kept"
+)
+MSG_DERIVED_HOUSEHOLD = (
+    "required value is missing; derived as {value} (a household of this enrollment alone)"
+)
+MSG_DERIVED_START = (
+    "required value is missing; derived as {value}, the earliest EntryDate of the "
+    "project's enrollments"
+)
+MSG_DERIVED_START_CREATED = (
+    "required value is missing and the project has no enrollments; derived as {value}, "
+    "the project's DateCreated"
+)
+# Marks, in a record's hud_data, which HUD values the import derived rather than read.
+DERIVED_KEY = "_derived"
 
 # Columns whose problem makes the row unusable (an error rather than a warning): keys,
 # references, and the dates a record cannot exist without.
@@ -133,7 +156,7 @@ KEY_COLUMNS = {
     "Export": {"ExportID"},
     "Organization": {"OrganizationID", "DateDeleted"},
     "User": {"UserID", "DateDeleted"},
-    "Project": {"ProjectID", "OrganizationID", "OperatingStartDate", "DateDeleted"},
+    "Project": {"ProjectID", "OrganizationID", "DateDeleted"},
     "Funder": {"FunderID", "ProjectID", "DateDeleted"},
     "ProjectCoC": {"ProjectCoCID", "ProjectID", "DateDeleted"},
     "Inventory": {"InventoryID", "ProjectID", "DateDeleted"},
@@ -143,7 +166,6 @@ KEY_COLUMNS = {
         "PersonalID",
         "ProjectID",
         "EntryDate",
-        "HouseholdID",
         "DateDeleted",
     },
     "Exit": {"ExitID", "EnrollmentID", "PersonalID", "ExitDate", "DateDeleted"},
@@ -157,6 +179,9 @@ KEY_COLUMNS = {
         "DateDeleted",
     },
 }
+# Required values that no other record depends on and whose derivation is certain: missing,
+# they are derived with a warning (the tolerant default), or reject the row under `strict`.
+DERIVED_COLUMNS = {"Project": {"OperatingStartDate"}, "Enrollment": {"HouseholdID"}}
 # Users first: every other file names them in UserID.
 FILES_WE_IMPORT = ["User", *(name for name in FILES if name not in ("Export", "User"))]
 
@@ -169,6 +194,11 @@ class Problem:
     column: str
     value: str
     reason: str
+    # The severity the same problem has under `strict` (a tolerated problem that strict rejects).
+    strict_severity: str = ""
+
+    def __post_init__(self):
+        self.strict_severity = self.strict_severity or self.severity
 
 
 @dataclass
@@ -180,6 +210,7 @@ class FileSummary:
     deleted: int = 0
     unchanged: int = 0
     rejected: int = 0
+    superseded: int = 0  # lines repeating an ID, beaten by one with a later DateUpdated
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -189,6 +220,7 @@ class FileSummary:
             "deleted": self.deleted,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
+            "superseded": self.superseded,
         }
 
 
@@ -206,6 +238,8 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     error_count: int = 0
     warning_count: int = 0
+    strict_error_count: int = 0  # the warnings that `strict` would make errors
+    strict: bool = False
     run_id: int | None = None
 
     @property
@@ -224,6 +258,8 @@ class ImportResult:
             self.error_count += 1
         else:
             self.warning_count += 1
+            if problem.strict_severity == ERROR:
+                self.strict_error_count += 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append(problem)
 
@@ -234,11 +270,13 @@ class ImportResult:
     def report_csv(self, stream: IO[str]) -> None:
         """The validation report: one line per problem."""
         writer = csv.writer(stream, lineterminator="\r\n")
-        writer.writerow(["Severity", "File", "Line", "Column", "Value", "Reason"])
+        writer.writerow(["Severity", "File", "Line", "Column", "Value", "Reason", "In strict mode"])
         if self.refused:
-            writer.writerow([ERROR, "", "", "", "", self.refused])
+            writer.writerow([ERROR, "", "", "", "", self.refused, ERROR])
         for p in self.problems:
-            writer.writerow([p.severity, p.file, p.line or "", p.column, p.value, p.reason])
+            writer.writerow(
+                [p.severity, p.file, p.line or "", p.column, p.value, p.reason, p.strict_severity]
+            )
 
     def report_text(self) -> str:
         buffer = io.StringIO()
@@ -282,7 +320,10 @@ def import_hud_csv(
         _finish(result, started=started, user=user, organization=organization)
         return result
     result = ImportResult(
-        source_name=source_name or src.name, dry_run=dry_run, skip_invalid_rows=skip_invalid_rows
+        source_name=source_name or src.name,
+        dry_run=dry_run,
+        skip_invalid_rows=skip_invalid_rows,
+        strict=strict,
     )
     importer = _Importer(
         source=src,
@@ -433,6 +474,9 @@ def _strict_converter(column: Column) -> Callable[[str], Any]:
     return {"D": parse_date, "T": parse_datetime, "M": parse_money}[kind]
 
 
+SET_ASIDE: Any = object()  # what _FileReader.parse() returns for a repeated ID (tolerant mode)
+
+
 class _FileReader:
     """Parses and validates the rows of one file, column by column."""
 
@@ -442,8 +486,13 @@ class _FileReader:
         self.file_name = f"{file}.csv"
         edition = importer.result.edition or FY2026
         self.columns = FILES[file][edition]
-        self.keys = KEY_COLUMNS[file]
         self.strict = importer.strict
+        derived = DERIVED_COLUMNS.get(file, set())
+        self.keys = KEY_COLUMNS[file] | derived if self.strict else KEY_COLUMNS[file]
+        # Empty, these are derived by the file's handler (which warns), not stored as empty.
+        self.derived = set() if self.strict else derived
+        # Rows repeating an ID of an earlier line (tolerant mode): settled once the file is read.
+        self.repeats: list[_Row] = []
         expected = [c.name for c in self.columns]
         index: dict[str, int] = {}
         for position, raw in enumerate(header):
@@ -471,6 +520,7 @@ class _FileReader:
                     column.name,
                     "",
                     MSG_MISSING_COLUMN.format(column=column.name),
+                    strict_severity=ERROR,
                 )
                 if key:
                     self.missing_key_column = True
@@ -577,7 +627,9 @@ class _FileReader:
         for column, position, name, kind, is_key, length in self.fast:
             raw = raw_values[position].strip() if position is not None and position < width else ""
             if not raw:
-                if not column.nullable and position is not None:
+                if name in self.derived:
+                    values[name] = None
+                elif not column.nullable and position is not None:
                     stored = _storable_missing(column)
                     if is_key or self.strict:
                         problem(ERROR, self.file_name, line, name, "", MSG_REQUIRED)
@@ -591,6 +643,7 @@ class _FileReader:
                             name,
                             "",
                             MSG_REQUIRED_STORED.format(stored=label),
+                            strict_severity=ERROR,
                         )
                     values[name] = stored
                 else:
@@ -665,9 +718,13 @@ class _FileReader:
         return self._unique(line, values)
 
     def _unique(self, line: int, values: dict[str, Any]) -> _Row | None:
-        """The row, unless its ID is already on an earlier line (then an error)."""
+        """The row, unless its ID is already on an earlier line: then an error under `strict`,
+        else the row is set aside (SET_ASIDE) until the whole file is read (_settle_repeats)."""
         key = values.get(self.key_column)
         if key is not None:
+            if key in self.seen and not self.strict:
+                self.repeats.append(_Row(line, values))
+                return SET_ASIDE
             if key in self.seen:
                 self.importer.problem(
                     ERROR,
@@ -707,7 +764,13 @@ class _FileReader:
 
     def _warn(self, line: int, column: str, value: str, reason: str) -> None:
         self.importer.problem(
-            ERROR if self.strict else WARNING, self.file_name, line, column, value, reason
+            ERROR if self.strict else WARNING,
+            self.file_name,
+            line,
+            column,
+            value,
+            reason,
+            strict_severity=ERROR,
         )
 
 
@@ -830,9 +893,10 @@ class _Importer:
         self.enrollments: dict[str, tuple | None] = {}
         self.service_codes: dict[tuple[int, int], int] = {}
         self.tables: dict[Any, Table] = {}
-        # HouseholdID -> [heads of household seen, first line]: HUD wants exactly one head.
-        self.households: dict[str, list[int]] = {}
+        # EnrollmentID -> (HouseholdID, head of household?, line): HUD wants exactly one head.
+        self.household_of: dict[str, tuple[str, bool, int]] = {}
         self.services_were_empty = False
+        self.earliest_entries: dict[str, date] | None = None
         # A date-time of a file as the database stores it: SQLite's UTC text, else a datetime.
         self.stored_datetime = (
             converter(timezone.get_default_timezone()).stored_from_local
@@ -840,8 +904,8 @@ class _Importer:
             else parse_datetime
         )
 
-    def problem(self, severity, file, line, column, value, reason) -> None:
-        self.result.add(Problem(severity, file, line, column, value, reason))
+    def problem(self, severity, file, line, column, value, reason, strict_severity="") -> None:
+        self.result.add(Problem(severity, file, line, column, value, reason, strict_severity))
 
     def table(self, model) -> Table:
         if model not in self.tables:
@@ -857,22 +921,24 @@ class _Importer:
         if not any(n.lower() in known for n in csv_files):
             raise _Refused(MSG_NO_FILES.format(name=self.source.name))
         self.result.skipped_files = [n for n in csv_files if n.lower() not in known]
-        version = ""
-        if self.source.has("Export.csv"):
-            try:
-                version = self._read_export()
-            except UnicodeDecodeError:
-                raise _Refused(MSG_NOT_UTF8.format(file="Export.csv", rows=0)) from None
-        else:
-            self.problem(WARNING, "Export.csv", None, "", "", MSG_NO_EXPORT_FILE)
-        client_header = None
-        if self.source.has("Client.csv"):
-            try:
-                with self.source.open_text("Client.csv") as stream:
-                    client_header, _ = read_rows(stream)
-            except UnicodeDecodeError:
-                raise _Refused(MSG_NOT_UTF8.format(file="Client.csv", rows=0)) from None
+        # A partial set would import enrollments without their exits, services without their
+        # enrollments...: refused, naming what is missing (after the edition, whose refusal
+        # says more, when the files that tell it are there).
+        missing = [f"{name}.csv" for name in FILES if not self.source.has(f"{name}.csv")]
+        if missing and ("Export.csv" in missing or "Client.csv" in missing):
+            raise _Refused(_incomplete(missing))
+        try:
+            version = self._read_export()
+        except UnicodeDecodeError:
+            raise _Refused(MSG_NOT_UTF8.format(file="Export.csv", rows=0)) from None
+        try:
+            with self.source.open_text("Client.csv") as stream:
+                client_header, _ = read_rows(stream)
+        except UnicodeDecodeError:
+            raise _Refused(MSG_NOT_UTF8.format(file="Client.csv", rows=0)) from None
         self.result.edition = detect_edition(version, client_header)
+        if missing:
+            raise _Refused(_incomplete(missing))
 
     def _read_export(self) -> str:
         with self.source.open_text("Export.csv") as stream:
@@ -1017,6 +1083,8 @@ class _Importer:
                 nonlocal chunk
                 summary.rows += 1
                 row = reader.parse(line, values)
+                if row is SET_ASIDE:
+                    return
                 if row is None:
                     summary.rejected += 1
                     key = values_key(reader, values)
@@ -1056,13 +1124,66 @@ class _Importer:
                     self.progress(file_name, summary.rows, expected)
             if chunk:
                 handler(file, chunk, summary)
+            if reader.repeats:
+                self._settle_repeats(file, handler, reader, summary)
             if file == "Enrollment":
                 self._check_households()
             if self.progress:
                 self.progress(file_name, summary.rows, max(expected, summary.rows))
 
+    def _settle_repeats(self, file, handler, reader: _FileReader, summary: FileSummary) -> None:
+        """HUD practice for an ID on several lines: the line with the latest DateUpdated wins
+        (the earliest such line on a tie). The first line of each ID has been through the handler
+        already; the best of its repeats goes through it now, and the handler's own rule (a later
+        DateUpdated updates) decides between the two. The other lines are superseded."""
+        oldest = datetime.min.replace(tzinfo=UTC)
+
+        def stamp(row: _Row):
+            values = row.values
+            return _aware(values.get("DateUpdated") or values.get("DateCreated")) or oldest
+
+        by_key: dict[str, list[_Row]] = {}
+        for row in reader.repeats:
+            by_key.setdefault(row.values[reader.key_column], []).append(row)
+        reader.repeats = []
+        column, file_name = reader.key_column, reader.file_name
+        for key, rows in by_key.items():
+            best = max(rows, key=lambda r: (stamp(r), -r.line))
+            before = self.household_of.get(key) if file == "Enrollment" else None
+            outcome = FileSummary(file=file_name)
+            handler(file, [best], outcome)
+            kept = outcome.created + outcome.updated + outcome.deleted
+            if outcome.created:  # the first line was rejected: this one stands instead
+                summary.created += outcome.created
+                summary.deleted += outcome.deleted
+            summary.rejected += outcome.rejected
+            if kept:
+                self.rejected[file].discard(key)
+            elif file == "Enrollment" and before is not None:
+                self.household_of[key] = before
+            # Every line of the ID but one is superseded, unless the first line was rejected
+            # (the best repeat then stands alone) or the best repeat is (its own problem).
+            summary.superseded += len(rows) - (1 if outcome.rejected or outcome.created else 0)
+            for row in rows:
+                if row is best and outcome.rejected:
+                    continue
+                reason = MSG_SUPERSEDES if row is best and kept else MSG_SUPERSEDED
+                self.problem(
+                    WARNING,
+                    file_name,
+                    row.line,
+                    column,
+                    key,
+                    reason.format(column=column, value=key),
+                    strict_severity=ERROR,
+                )
+
     def _check_households(self) -> None:
-        for household_id, (heads, line) in self.households.items():
+        households: dict[str, list[int]] = {}  # HouseholdID -> [heads, first line]
+        for household_id, head, line in self.household_of.values():
+            household = households.setdefault(household_id, [0, line])
+            household[0] += head
+        for household_id, (heads, line) in households.items():
             if heads != 1:
                 self.problem(
                     WARNING,
@@ -1072,7 +1193,7 @@ class _Importer:
                     household_id,
                     MSG_NO_HEAD if heads == 0 else MSG_SEVERAL_HEADS.format(count=heads),
                 )
-        self.households = {}
+        self.household_of = {}
 
     def _reject(self, file: str, hud_id: str | None) -> None:
         if hud_id:
@@ -1300,6 +1421,22 @@ class _Importer:
             ):
                 continue
             self._user_pk(file, row)
+            hud_data = _extra(
+                v,
+                [
+                    "ProjectID",
+                    "OrganizationID",
+                    "ProjectName",
+                    "ProjectCommonName",
+                    "ProjectType",
+                    "OperatingStartDate",
+                    "OperatingEndDate",
+                    "ContinuumProject",
+                ],
+            )
+            if v["OperatingStartDate"] is None:
+                v["OperatingStartDate"] = self._derived_start(row)
+                hud_data[DERIVED_KEY] = ["OperatingStartDate"]
             end = v["OperatingEndDate"]
             if end is not None and end < v["OperatingStartDate"]:
                 self.problem(
@@ -1323,19 +1460,7 @@ class _Importer:
                     "operating_end_date": end,
                     "continuum_project": v["ContinuumProject"] == 1,
                     "active": True,
-                    "hud_data": _extra(
-                        v,
-                        [
-                            "ProjectID",
-                            "OrganizationID",
-                            "ProjectName",
-                            "ProjectCommonName",
-                            "ProjectType",
-                            "OperatingStartDate",
-                            "OperatingEndDate",
-                            "ContinuumProject",
-                        ],
-                    ),
+                    "hud_data": hud_data,
                     "created_at": created,
                     "updated_at": updated,
                     "deleted_at": deleted,
@@ -1363,6 +1488,64 @@ class _Importer:
             cached = self.projects.get(item["hud_project_id"])
             if cached is not None:
                 self.projects[item["hud_project_id"]] = (cached[0], item["project_type"])
+
+    def _derived_start(self, row: _Row) -> date:
+        """A missing OperatingStartDate: the earliest EntryDate of the project's enrollments (in
+        Enrollment.csv or already stored), else the project's DateCreated; with a warning."""
+        project_id = row.values["ProjectID"]
+        if self.earliest_entries is None:
+            self.earliest_entries = self._read_earliest_entries()
+        entries = [self.earliest_entries.get(project_id)]
+        entries.append(
+            Enrollment.objects.filter(project__hud_project_id=project_id)
+            .order_by("entry_date")
+            .values_list("entry_date", flat=True)
+            .first()
+        )
+        entries = [e for e in entries if e is not None]
+        if entries:
+            start, message = min(entries), MSG_DERIVED_START
+        else:
+            stamp = row.values["DateCreated"] or row.values["DateUpdated"] or timezone.now()
+            start, message = timezone.localtime(stamp).date(), MSG_DERIVED_START_CREATED
+        self.problem(
+            WARNING,
+            "Project.csv",
+            row.line,
+            "OperatingStartDate",
+            "",
+            message.format(value=start.isoformat()),
+            strict_severity=ERROR,
+        )
+        return start
+
+    def _read_earliest_entries(self) -> dict[str, date]:
+        """ProjectID -> the earliest readable EntryDate in Enrollment.csv (read only when a
+        project lacks its start date)."""
+        earliest: dict[str, date] = {}
+        if not self.source.has("Enrollment.csv"):
+            return earliest
+        with self.source.open_text("Enrollment.csv") as stream:
+            header, rows = read_rows(stream)
+            index: dict[str, int] = {}
+            for position, raw in enumerate(header):
+                name = canonical_header(raw, ["ProjectID", "EntryDate"])
+                if name:
+                    index.setdefault(name, position)
+            if len(index) < 2:
+                return earliest
+            project_at, entry_at = index["ProjectID"], index["EntryDate"]
+            for _line, values in rows:
+                if len(values) <= max(project_at, entry_at):
+                    continue
+                try:
+                    entry = parse_date(values[entry_at].strip())
+                except ValueError:
+                    continue
+                project_id = values[project_at].strip()
+                if project_id not in earliest or entry < earliest[project_id]:
+                    earliest[project_id] = entry
+        return earliest
 
     def _project_records(self, file, rows, summary) -> None:
         self._resolve(self.projects, {r.values["ProjectID"] for r in rows}, _load_projects)
@@ -1589,12 +1772,11 @@ class _Importer:
             return
         ids, deleted = values("EnrollmentID"), values("DateDeleted")
         households, relationships = values("HouseholdID"), values("RelationshipToHoH")
-        for household_id, relationship, gone, line in zip(
-            households, relationships, deleted, block.lines, strict=True
+        for hud_id, household_id, relationship, gone, line in zip(
+            ids, households, relationships, deleted, block.lines, strict=True
         ):
             if not gone:
-                household = self.households.setdefault(household_id, [0, line])
-                household[0] += relationship == 1
+                self.household_of[hud_id] = (household_id, relationship == 1, line)
         self._count_created(block, summary)
         count = len(ids)
         self.table(Enrollment).insert_columns(
@@ -1659,9 +1841,25 @@ class _Importer:
             user_pk = self._user_pk(file, row)
             created, updated, deleted = self._timestamps(v)
             relationship = v["RelationshipToHoH"]
+            hud_data = _extra(v, modelled)
+            if v["HouseholdID"] is None:
+                v["HouseholdID"] = derived_household_id(v["EnrollmentID"])
+                hud_data[DERIVED_KEY] = ["HouseholdID"]
+                self.problem(
+                    WARNING,
+                    "Enrollment.csv",
+                    row.line,
+                    "HouseholdID",
+                    "",
+                    MSG_DERIVED_HOUSEHOLD.format(value=v["HouseholdID"]),
+                    strict_severity=ERROR,
+                )
             if not v["DateDeleted"]:
-                household = self.households.setdefault(v["HouseholdID"], [0, row.line])
-                household[0] += relationship == 1
+                self.household_of[v["EnrollmentID"]] = (
+                    v["HouseholdID"],
+                    relationship == 1,
+                    row.line,
+                )
             items.append(
                 {
                     "hud_enrollment_id": v["EnrollmentID"],
@@ -1670,7 +1868,7 @@ class _Importer:
                     "entry_date": v["EntryDate"],
                     "household_id": v["HouseholdID"],
                     "relationship_to_hoh": relationship if relationship is not None else 99,
-                    "hud_data": _extra(v, modelled),
+                    "hud_data": hud_data,
                     "created_by_id": user_pk,
                     "created_at": created,
                     "updated_at": updated,
@@ -1711,7 +1909,7 @@ class _Importer:
             e["pk"]: e
             for e in Enrollment.objects.filter(
                 hud_enrollment_id__in=[r.values["EnrollmentID"] for r in rows]
-            ).values("pk", "exit_date", "exit_hud_data")
+            ).values("pk", "exit_date", "exit_hud_data", "updated_at")
         }
         modelled = ["ExitID", "EnrollmentID", "PersonalID", "ExitDate", "Destination"]
         updates = []
@@ -1757,6 +1955,10 @@ class _Importer:
             old = current.get(pk)
             old_data = old["exit_hud_data"] if old else {}
             old_updated = old_data.get("DateUpdated")
+            if not old_updated and old and old["exit_date"] is not None:
+                # An exit recorded here (not imported): our export gives it the enrollment's
+                # updated_at as DateUpdated, so that is the stored exit's.
+                old_updated = _iso(old["updated_at"])
             if (
                 old_updated
                 and old_updated >= data["DateUpdated"]
@@ -1957,6 +2159,20 @@ class _Importer:
             count,
             ready=_STORED_STAMPS,
         )
+
+
+def _incomplete(missing: list[str]) -> str:
+    files = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+    return MSG_INCOMPLETE.format(files=files, verb="is" if len(missing) == 1 else "are")
+
+
+def derived_household_id(enrollment_id: str) -> str:
+    """The HouseholdID of an enrollment whose household is missing: a household of its own. The
+    prefix keeps it apart from the source's IDs; a long EnrollmentID is shortened by a hash to
+    stay within HUD's 32 characters."""
+    if len(enrollment_id) <= 24:
+        return f"derived-{enrollment_id}"
+    return f"derived-{hashlib.sha1(enrollment_id.encode()).hexdigest()[:24]}"  # noqa: S324
 
 
 def _or_not_collected(values: list) -> list:
