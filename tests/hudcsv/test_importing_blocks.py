@@ -163,10 +163,11 @@ def test_blocks_give_the_same_rows_problems_and_counts_as_row_by_row(
 
     assert by_blocks == row_by_row
     assert by_blocks[0] is True
-    assert by_blocks[3]["Services.csv"]["rejected"] == 3
-    assert len(by_blocks[5]) == 37
-    assert by_blocks[3]["Client.csv"]["rejected"] == 2
-    assert by_blocks[3]["Enrollment.csv"]["rejected"] == 4
+    # Each file repeats one ID: superseded (tolerant default), not rejected.
+    assert by_blocks[3]["Services.csv"]["rejected"] == 2
+    assert by_blocks[3]["Services.csv"]["superseded"] == 1
+    assert by_blocks[3]["Client.csv"]["rejected"] == 1
+    assert by_blocks[3]["Enrollment.csv"]["rejected"] == 3
     assert {"CB000", "CB029"} <= {client[0] for client in by_blocks[6]}
     assert {"EB000", "EB029"} <= {enrollment[0] for enrollment in by_blocks[7]}
 
