@@ -667,10 +667,11 @@ def test_without_skip_invalid_rows_an_error_in_the_last_file_leaves_the_database
 def test_a_crash_half_way_leaves_the_database_as_it_was_and_says_so(org_a, monkeypatch):
     before = snapshot()
 
-    def boom(self, file, rows, summary):
+    def boom(self, chunk, file, summary):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing._Importer, "_services", boom)
+    # Exit.csv's first check: clients and enrollments are written by then.
+    monkeypatch.setattr(importing.Importer, "check_enrollments", boom)
     result = import_hud_csv(source=FIXTURE, organization=org_a)
 
     assert result.refused == (
