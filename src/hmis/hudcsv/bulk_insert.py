@@ -32,13 +32,18 @@ def _sqlite_datetime(value: datetime) -> str:
     return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
+def _sqlite_stored(value: datetime | str) -> str:
+    return value if type(value) is str else _sqlite_datetime(value)
+
+
 def _converter(model_field) -> Callable[[Any], Any] | None:
     """How a Python value goes to the database driver for this field (None: as it is)."""
     ops = connection.ops
     kind = model_field.get_internal_type()
     sqlite = connection.vendor == "sqlite"
     if kind == "DateTimeField":
-        return _sqlite_datetime if sqlite else ops.adapt_datetimefield_value
+        # Text is already SQLite's UTC text (the import holds date-times so: importing/times.py).
+        return _sqlite_stored if sqlite else ops.adapt_datetimefield_value
     if kind == "DateField":
         return date.isoformat if sqlite else ops.adapt_datefield_value
     if kind == "DecimalField":

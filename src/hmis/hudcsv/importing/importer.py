@@ -4,7 +4,6 @@ spec's write, and keeps what later files need to know (IDs looked up, IDs reject
 import csv
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -31,6 +30,7 @@ from hmis.hudcsv.importing.messages import (
 )
 from hmis.hudcsv.importing.reader import Chunk, FileReader
 from hmis.hudcsv.importing.result import FileSummary, ImportResult, Problem, Refused
+from hmis.hudcsv.importing.times import Times
 from hmis.services.models import Service
 
 # Rows per chunk: each chunk is one lookup of what is stored and one write per table.
@@ -58,6 +58,7 @@ class Importer:
         # EnrollmentID -> (HouseholdID, head of household?, line): HUD wants exactly one head.
         self.household_of: dict[str, tuple[str, bool, int]] = {}
         self.earliest_entries: dict | None = None  # read from Enrollment.csv when needed
+        self.times = Times()
 
     def problem(self, severity, file, line, column, value, reason, strict_severity="") -> None:
         self.result.add(Problem(severity, file, line, column, value, reason, strict_severity))
@@ -133,7 +134,6 @@ class Importer:
         (the earliest such line on a tie). The first line of each ID has been written already;
         the best of its repeats is written now, and the upsert rule (a later DateUpdated
         updates) decides between the two. The other lines are superseded."""
-        oldest = datetime.min.replace(tzinfo=UTC)
         by_key: dict[str, list[tuple[int, dict]]] = {}
         for line, values in reader.repeats:
             by_key.setdefault(values[reader.key_column], []).append((line, values))
@@ -143,7 +143,7 @@ class Importer:
         for key, rows in by_key.items():
             best = max(
                 rows,
-                key=lambda r: (r[1].get("DateUpdated") or r[1].get("DateCreated") or oldest, -r[0]),
+                key=lambda r: (_stamp(r[1]), -r[0]),
             )
             before = self.household_of.get(key)
             outcome = FileSummary(file=file_name)
@@ -281,14 +281,20 @@ class Importer:
         return pks
 
     def timestamps(self, chunk, indexes: list[int]) -> dict[str, list]:
-        """created_at, updated_at and deleted_at of the rows: the source's DateCreated,
-        DateUpdated (else DateCreated) and DateDeleted."""
+        """created_at, updated_at and deleted_at of the rows (as Times holds them): the source's
+        DateCreated, DateUpdated (else DateCreated) and DateDeleted."""
         created, updated = chunk.values("DateCreated"), chunk.values("DateUpdated")
         deleted = chunk.values("DateDeleted")
-        now = timezone.now()
+        now = self.times.held(timezone.now())
         created_at = [created[i] or updated[i] or now for i in indexes]
         return {
             "created_at": created_at,
             "updated_at": [updated[i] or c for i, c in zip(indexes, created_at, strict=True)],
             "deleted_at": [deleted[i] for i in indexes],
         }
+
+
+def _stamp(values: dict) -> tuple:
+    """A row's DateUpdated (else DateCreated) for ordering, a row without either first."""
+    stamp = values.get("DateUpdated") or values.get("DateCreated")
+    return (stamp is not None, stamp)

@@ -67,6 +67,7 @@ def upsert(importer, model, key_field: str, summary, columns: dict[str, list], f
     if not count:
         return
     existing = {} if importer.table_was_empty(model) else stored(model, key_field, keys)
+    held = importer.times.held
     deleted_at, updated_at = columns["deleted_at"], columns["updated_at"]
     if not existing:
         deletions = count - deleted_at.count(None)
@@ -83,7 +84,7 @@ def upsert(importer, model, key_field: str, summary, columns: dict[str, list], f
                 summary.deleted += 1
             else:
                 summary.created += 1
-        elif updated_at[i] > old["updated_at"]:
+        elif updated_at[i] > held(old["updated_at"]):
             updates.append({"pk": old["pk"], **{f: columns[f][i] for f in fields}})
             updates[-1].update(updated_at=updated_at[i], deleted_at=deleted_at[i])
             if deleted_at[i] and not old["deleted_at"]:
@@ -111,6 +112,11 @@ def update(model, rows: list[dict[str, Any]], fields: list[str]) -> None:
     meta = model._meta
     quote = connection.ops.quote_name
     columns = [meta.get_field(name) for name in fields]
+    for c, name in zip(columns, fields, strict=True):
+        if c.get_internal_type() == "DateTimeField":  # SQLite's UTC text (Times) as a datetime
+            for row in rows:
+                if type(row[name]) is str:
+                    row[name] = datetime.fromisoformat(row[name]).replace(tzinfo=UTC)
     assignments = ", ".join(f"{quote(c.column)} = %s" for c in columns)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
     params = [

@@ -50,10 +50,11 @@ def write(im, chunk, summary) -> None:
         created, updated = stamps["created_at"][n], stamps["updated_at"][n]
         deleted = stamps["deleted_at"][n]
         data = data_of[n]
-        data.update({"DateCreated": store.iso(created), "DateUpdated": store.iso(updated)})
+        local = im.times.local_text
+        data.update({"DateCreated": local(created), "DateUpdated": local(updated)})
         if deleted:
             # Kept so that an "updated" export can show the deletion.
-            data["DateDeleted"] = store.iso(deleted)
+            data["DateDeleted"] = local(deleted)
             data["ExitDate"] = store.iso(exit_dates[i])
         destination = destinations[i]
         if destination in codes.NOT_DESTINATION:

@@ -117,7 +117,9 @@ def _derived_start(im, chunk, i: int) -> date:
     if entries:
         start, message = min(entries), MSG_DERIVED_START
     else:
-        stamp = chunk.values("DateCreated")[i] or chunk.values("DateUpdated")[i] or timezone.now()
+        now = timezone.now()
+        stamp = chunk.values("DateCreated")[i] or chunk.values("DateUpdated")[i] or now
+        stamp = im.times.aware(stamp) if stamp != now else stamp
         start, message = timezone.localtime(stamp).date(), MSG_DERIVED_START_CREATED
     im.problem(
         WARNING,

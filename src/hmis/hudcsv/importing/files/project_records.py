@@ -42,7 +42,7 @@ def write_records(file: str):
             if old is None:
                 creates.append(item)
                 summary.created += 1
-            elif item["updated_at"] > old["updated_at"] or (
+            elif item["updated_at"] > im.times.held(old["updated_at"]) or (
                 item["deleted_at"] and not old["deleted_at"]
             ):
                 updates.append({**item, "pk": old["pk"]})

@@ -51,7 +51,7 @@ def write(im, chunk, summary) -> None:
                 }
             )
             summary.created += 1
-        elif values["updated_at"] > old["updated_at"]:
+        elif values["updated_at"] > im.times.held(old["updated_at"]):
             updates.append({**values, "pk": old["pk"]})
             summary.updated += 1
         else:
