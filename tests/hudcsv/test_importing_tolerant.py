@@ -199,6 +199,26 @@ def test_a_repeated_id_with_an_older_date_updated_is_superseded(org_a, export_di
     assert result.summaries["Services.csv"].superseded == 1
 
 
+def test_a_repeat_of_a_rejected_line_stands_with_its_dependants(org_a, export_dir):
+    def repeat(rows):
+        good = dict(rows[0], FirstName="Mary", DateUpdated="2025-11-01 08:00:00")
+        rows[0]["DateDeleted"] = "soon"  # unreadable key date: the first line is rejected
+        return [*rows, good]
+
+    edit_rows(export_dir, "Client.csv", repeat)
+
+    result = import_hud_csv(source=export_dir, organization=org_a, skip_invalid_rows=True)
+
+    assert result.committed
+    assert Client.objects.get(personal_id="C1").first_name == "Mary"
+    assert Enrollment.objects.filter(hud_enrollment_id="E1").exists()  # its dependants stand
+    summary = result.summaries["Client.csv"]
+    assert (summary.rows, summary.created, summary.rejected, summary.superseded) == (7, 5, 1, 0)
+    assert [p[2:] for p in problems(result)] == [
+        ("DateDeleted", "soon", "not a date and time (YYYY-MM-DD hh:mm:ss)"),
+    ]
+
+
 def test_a_repeated_exit_keeps_the_newest(org_a, export_dir):
     def repeat(rows):
         return [*rows, dict(rows[0], Destination="101", DateUpdated="2025-11-21 10:00:00")]

@@ -282,15 +282,18 @@ class FileReader:
         keys = chunk.columns.get(self.key_column) or [None] * chunk.count
         raw_keys = by_position[self.key_position] if self.key_position is not None else keys
         seen, keep, rejected = self.seen, chunk.keep, 0
+        rejected_ids = self.importer.rejected[self.file]
         for i, key in enumerate(keys):
             if not keep[i]:
                 rejected += 1
                 raw = (raw_keys[i] or "").strip()
                 if raw and raw not in seen:
-                    self.importer.rejected[self.file].add(raw)
+                    rejected_ids.add(raw)
                 continue
             if key not in seen:
                 seen.add(key)
+                if key in rejected_ids:  # an earlier line with this ID was rejected: this stands
+                    rejected_ids.discard(key)
                 continue
             keep[i] = False
             if self.strict:
