@@ -262,7 +262,10 @@ class Importer:
         user_ids = chunk.columns.get("UserID")
         if user_ids is None:
             return [None] * len(indexes)
-        self.resolve(self.users, {user_ids[i] for i in indexes}, store.load_users)
+        wanted = {user_ids[i] for i in indexes}
+        self.resolve(self.users, wanted, store.load_users)
+        if all(self.users.get(u) is not None for u in wanted if u):  # every user known
+            return [self.users.get(user_ids[i]) if user_ids[i] else None for i in indexes]
         pks = []
         for i in indexes:
             hud_id = user_ids[i]

@@ -5,6 +5,7 @@ reported for every row holding it, in line order. A problem with a key column (o
 (or 99 where the list has it)."""
 
 from collections.abc import Callable
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from hmis.hudcsv import codes
@@ -62,7 +63,7 @@ class Chunk:
         return found if found is not None else [None] * self.count
 
     def kept(self) -> list[int]:
-        return [i for i, keep in enumerate(self.keep) if keep]
+        return list(compress(range(self.count), self.keep))
 
     def row(self, i: int) -> dict[str, Any]:
         return {name: (None if c is None else c[i]) for name, c in self.columns.items()}
@@ -283,6 +284,11 @@ class FileReader:
         raw_keys = by_position[self.key_position] if self.key_position is not None else keys
         seen, keep, rejected = self.seen, chunk.keep, 0
         rejected_ids = self.importer.rejected[self.file]
+        if all(keep):  # the usual chunk: every ID new, none rejected before
+            new = set(keys)
+            if len(new) == chunk.count and seen.isdisjoint(new) and rejected_ids.isdisjoint(new):
+                seen.update(new)
+                return 0
         for i, key in enumerate(keys):
             if not keep[i]:
                 rejected += 1

@@ -37,7 +37,7 @@ def extras(chunk, indexes: list[int], modelled: Iterable[str], renames=None) -> 
     for name, column in chunk.columns.items():
         if column is None or name in skip:
             continue
-        values = [column[i] for i in indexes]
+        values = column if len(indexes) == len(column) else [column[i] for i in indexes]
         if any(v is not None and type(v) is not int and type(v) is not str for v in values):
             values = list(map(iso, values))
         kept.append((renames.get(name, name), values))
@@ -73,7 +73,7 @@ def upsert(importer, model, key_field: str, summary, columns: dict[str, list], f
         deletions = count - deleted_at.count(None)
         summary.deleted += deletions
         summary.created += count - deletions
-        importer.table(model).insert_columns(columns, count)
+        importer.table(model).insert_columns(columns, count, ready=importer.times.ready)
         return
     creates, updates, deletes = [], [], []
     for i, key in enumerate(keys):
@@ -98,7 +98,7 @@ def upsert(importer, model, key_field: str, summary, columns: dict[str, list], f
             summary.unchanged += 1
     if creates:
         picked = {name: [values[i] for i in creates] for name, values in columns.items()}
-        importer.table(model).insert_columns(picked, len(creates))
+        importer.table(model).insert_columns(picked, len(creates), ready=importer.times.ready)
     update(model, updates, [*fields, "updated_at", "deleted_at"])
     update(model, deletes, ["deleted_at"])
 

@@ -20,10 +20,10 @@ class Times:
     def __init__(self):
         self.as_text = connection.vendor == "sqlite"
         self.converter = converter(timezone.get_default_timezone())
-
-    def parse(self, raw: str):
-        """A HUD date-time as held; ValueError when it is not one."""
-        return self.converter.stored_from_local(raw) if self.as_text else parse_datetime(raw)
+        # The columns an upsert writes already as the database driver takes them.
+        self.ready = ("created_at", "updated_at", "deleted_at") if self.as_text else ()
+        # Called for every date-time of a file: the converter's own method, not a wrapper.
+        self.parse = self.converter.stored_from_local if self.as_text else parse_datetime
 
     def held(self, value: datetime | None):
         """A stored (or current) datetime as held, to compare with the file's."""

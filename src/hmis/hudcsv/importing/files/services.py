@@ -36,7 +36,8 @@ def write(im, chunk, summary) -> None:
             im.reject_row(chunk, i, "Services", summary, "TypeProvided", str(pair[1]), reason)
     rows = chunk.kept()
     users = im.user_pks(chunk, rows, "Services")
-    enrollments = [im.enrollments[v("EnrollmentID")[i]] for i in rows]
+    enrollment_ids = v("EnrollmentID")
+    enrollments = [im.enrollments[enrollment_ids[i]] for i in rows]
     code_of = {pair: _service_code(im, *pair) for pair in valid if valid[pair]}
     stamps = im.timestamps(chunk, rows)
     provided, amounts, ids = v("DateProvided"), v("FAAmount"), v("ServicesID")
