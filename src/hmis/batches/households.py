@@ -5,6 +5,8 @@ others are added)."""
 
 from datetime import date
 
+from django.db.models import Exists, OuterRef, Subquery
+
 from hmis.batches.adding import ADDED, POSTED, AddResult, add_client_to_batch
 from hmis.batches.errors import BatchError
 from hmis.batches.models import EntryStatus, ServiceBatch
@@ -38,6 +40,31 @@ def household_members(*, batch: ServiceBatch, head: Client, on: date) -> list[Cl
         .filter(pk__in=ids)
         .order_by("last_name", "first_name", "pk")[:HOUSEHOLD_LIMIT]
     )
+
+
+def heads_household(*, batch: ServiceBatch, on: date):
+    """Annotations for a scan's look-up of the client (`batches.adding.add_to_batch(also=)`):
+    `heads_household`, whether `household_members` could find anyone, so that most scans (of
+    clients heading no household) need no query for it."""
+
+    def annotations(client_field: str) -> dict:
+        households = (
+            Enrollment.objects.active_on(on)
+            .filter(
+                client_id=OuterRef(OuterRef(client_field)),
+                project_id=batch.project_id,
+                relationship_to_hoh=RelationshipToHoH.SELF,
+            )
+            .values("household_id")
+        )
+        others = (
+            Enrollment.objects.live()
+            .filter(project_id=batch.project_id, household_id__in=Subquery(households))
+            .exclude(client_id=OuterRef(client_field))
+        )
+        return {"heads_household": Exists(others)}
+
+    return annotations
 
 
 def add_household_to_batch(
