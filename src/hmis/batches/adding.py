@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Aggregate, CharField, Exists, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from hmis.accounts.permissions import Perm, has_perm
@@ -53,7 +54,7 @@ from hmis.clients.eligibility import (
 from hmis.clients.errors import LookupFailed
 from hmis.clients.lookup import Annotations, find_client_by_card, find_client_by_id
 from hmis.clients.models import Client
-from hmis.services.models import Service
+from hmis.services.models import Service, ServiceCode
 
 SCAN_CARD = "card"
 SCAN_CLIENT_ID = "client_id"
@@ -76,6 +77,14 @@ class AddResult:
 
 
 @dataclass(frozen=True)
+class BatchCode:
+    """A batch's service code and its units, as posting needs them."""
+
+    service_code_id: int
+    units: int
+
+
+@dataclass(frozen=True)
 class AddFacts:
     """What one statement tells about a client about to be added (see `add_facts`)."""
 
@@ -83,15 +92,44 @@ class AddFacts:
     enrollment_id: int | None
     bar_id: int | None
     batch_has_limits: bool
+    codes: tuple[BatchCode, ...]
 
     @classmethod
     def of(cls, row) -> "AddFacts":
+        codes = []
+        for pair in filter(None, (row.batch_codes or "").split(",")):
+            code_id, units = pair.split(":")
+            codes.append(BatchCode(int(code_id), int(units)))
         return cls(
             row.live_entry_id,
             row.eligible_enrollment_id,
             row.barring_bar_id,
             bool(row.batch_has_limits),
+            tuple(sorted(codes, key=lambda code: code.service_code_id)),
         )
+
+
+class _CommaJoined(Aggregate):
+    """Text values joined by commas: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+def _batch_codes(batch: ServiceBatch) -> Subquery:
+    """'code id:units,...' of the batch, for an automatically posting batch's services."""
+    pair = Concat(Cast("service_code_id", CharField()), Value(":"), Cast("units", CharField()))
+    return Subquery(
+        BatchServiceCode.objects.filter(batch_id=batch.pk)
+        .order_by()
+        .values("batch_id")
+        .annotate(codes=_CommaJoined(pair))
+        .values("codes")
+    )
 
 
 def add_facts(*, batch: ServiceBatch, client, day: date) -> dict:
@@ -104,6 +142,7 @@ def add_facts(*, batch: ServiceBatch, client, day: date) -> dict:
         "live_entry_id": Subquery(
             BatchEntry.objects.live()
             .filter(batch_id=batch.pk, client_id=client_ref, date_provided=day)
+            .order_by()
             .values("pk")[:1]
         ),
         **eligibility_annotations(scope=batch, client=client, day=day),
@@ -112,6 +151,7 @@ def add_facts(*, batch: ServiceBatch, client, day: date) -> dict:
                 batch_id=batch.pk, service_code__limit_count__isnull=False
             )
         ),
+        "batch_codes": _batch_codes(batch) if batch.auto_post else Value(""),
     }
 
 
@@ -191,12 +231,11 @@ def add_client_to_batch(
         user=user,
         override_reason=override_reason,
     )
-    codes = None
     if facts.batch_has_limits:
-        codes = list(batch.service_codes.select_related("service_code"))
-        refuse_over_frequency_limit(
-            codes=[bsc.service_code for bsc in codes], client=client, date_provided=date_provided
+        limited = ServiceCode.objects.filter(
+            pk__in=batch.service_codes.values("service_code_id"), limit_count__isnull=False
         )
+        refuse_over_frequency_limit(codes=list(limited), client=client, date_provided=date_provided)
 
     now = timezone.now()
     entry = BatchEntry(
@@ -239,7 +278,7 @@ def add_client_to_batch(
                     )
                 )
             if batch.auto_post:
-                codes = codes if codes is not None else list(batch.service_codes.all())
+                codes = facts.codes
                 Service.objects.bulk_create(
                     services_of_entry(
                         batch=batch, entry=entry, codes=codes, overrides={}, user=user, now=now

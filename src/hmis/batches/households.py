@@ -55,6 +55,7 @@ def heads_household(*, batch: ServiceBatch, on: date):
                 project_id=batch.project_id,
                 relationship_to_hoh=RelationshipToHoH.SELF,
             )
+            .order_by()
             .values("household_id")
         )
         others = (
