@@ -19,6 +19,10 @@ The steps, in order (architecture.md, "Adding a client to a batch"):
    batch posts automatically, post it at once.
 
 Each add succeeds or fails on its own, in its own transaction.
+
+Steps 3 to 6 are asked in one statement (`add_facts`): the scan's look-up of the card carries
+them, so a scan costs the batch, that statement and its writes (entry, audit, stored answer);
+the rules themselves live in clients/eligibility.py, shared with posting.
 """
 
 from dataclasses import dataclass

@@ -5,7 +5,7 @@ others are added)."""
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 
 from hmis.batches.adding import ADDED, POSTED, AddResult, add_client_to_batch
 from hmis.batches.errors import BatchError
@@ -48,22 +48,24 @@ def heads_household(*, batch: ServiceBatch, on: date):
     clients heading no household) need no query for it."""
 
     def annotations(client_field: str) -> dict:
-        households = (
+        # Read from the head's enrollment out, through the household index: the program's
+        # other enrollments are never scanned.
+        others = (
+            Enrollment.objects.live()
+            .filter(household_id=OuterRef("household_id"), project_id=batch.project_id)
+            .exclude(client_id=OuterRef("client_id"))
+        )
+        heads = (
             Enrollment.objects.active_on(on)
             .filter(
-                client_id=OuterRef(OuterRef(client_field)),
+                Exists(others),
+                client_id=OuterRef(client_field),
                 project_id=batch.project_id,
                 relationship_to_hoh=RelationshipToHoH.SELF,
             )
             .order_by()
-            .values("household_id")
         )
-        others = (
-            Enrollment.objects.live()
-            .filter(project_id=batch.project_id, household_id__in=Subquery(households))
-            .exclude(client_id=OuterRef(client_field))
-        )
-        return {"heads_household": Exists(others)}
+        return {"heads_household": Exists(heads)}
 
     return annotations
 
