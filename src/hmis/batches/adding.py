@@ -51,7 +51,6 @@ from hmis.clients.access import can_see_full_record
 from hmis.clients.eligibility import (
     bar_message,
     bars_by_id,
-    bars_in_force,
     eligibility_annotations,
     frequency_refusals,
 )
@@ -159,20 +158,11 @@ def add_facts(*, batch: ServiceBatch, client, day: date) -> dict:
     }
 
 
-def bars_overridden(*, client: Client, scope, user, on: date, override_reason: str) -> list:
-    """The bars in force keeping `client` from `scope` (a batch or a ServiceScope) on `on`, when
-    `user` overrides them; [] when there are none. Raises BARRED without a reason (with
-    `can_override` for a user who may), OVERRIDE_NOT_ALLOWED for a user without
-    `can_override_bars`. The caller records the override (AuditAction.BAR_OVERRIDE)."""
-    return _overridden(
-        bars_in_force(client=client, batch=scope, on=on),
-        client=client,
-        user=user,
-        override_reason=override_reason,
-    )
-
-
-def _overridden(bars: list, *, client, user, override_reason: str) -> list:
+def refuse_unless_overridden(bars: list, *, client, user, override_reason: str) -> list:
+    """`bars` (in force keeping `client` out, longest-lasting first) when `user` overrides them:
+    [] when there are none. Raises BARRED without a reason (with `can_override` for a user who
+    may), OVERRIDE_NOT_ALLOWED for a user without `can_override_bars`. The caller records the
+    override (AuditAction.BAR_OVERRIDE)."""
     if bars:
         if not override_reason:
             raise BatchError(
@@ -229,7 +219,7 @@ def add_client_to_batch(
         raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
 
     override_reason = (bar_override_reason or "").strip()
-    bars = _overridden(
+    bars = refuse_unless_overridden(
         list(bars_by_id([facts.bar_id]).values()),
         client=client,
         user=user,

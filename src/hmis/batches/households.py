@@ -7,7 +7,14 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef
 
-from hmis.batches.adding import ADDED, POSTED, AddResult, add_client_to_batch
+from hmis.batches.adding import (
+    ADDED,
+    POSTED,
+    AddFacts,
+    AddResult,
+    add_client_to_batch,
+    add_facts,
+)
 from hmis.batches.errors import BatchError
 from hmis.batches.models import EntryStatus, ServiceBatch
 from hmis.clients.models import Client, Enrollment
@@ -76,7 +83,15 @@ def add_household_to_batch(
     """One AddResult per member of `head`'s household (the head is added by the scan itself).
     Each add is its own transaction: one refusal never blocks the others."""
     results = []
-    for member in household_members(batch=batch, head=head, on=date_provided):
+    members = household_members(batch=batch, head=head, on=date_provided)
+    # What each add needs to know, for every member in one query (batches.adding.add_facts).
+    facts = {
+        row.pk: AddFacts.of(row)
+        for row in Client.objects.filter(pk__in=[member.pk for member in members])
+        .annotate(**add_facts(batch=batch, client="pk", day=date_provided))
+        .only("pk")
+    }
+    for member in members:
         try:
             entry = add_client_to_batch(
                 batch=batch,
@@ -84,6 +99,7 @@ def add_household_to_batch(
                 user=user,
                 batch_date=batch_date,
                 date_provided=date_provided,
+                facts=facts.get(member.pk),
             )
         except BatchError as refusal:
             results.append(AddResult(False, refusal.code, refusal.message, client=member))
