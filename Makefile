@@ -6,7 +6,8 @@ DATA_DIR := $(or $(HMIS_DATA_DIR),data)
 CHROMIUM := /usr/bin/chromium
 BIND ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench bench-hudcsv bench-duplicates bench-kiosks bench-import-scans
+.PHONY: run test lint bench bench-hudcsv bench-duplicates bench-kiosks bench-import-scans bench-scan \
+	bench-scale
 
 run: $(VENV)/.installed-run
 	$(BIN)/hmis migrate
@@ -40,6 +41,14 @@ bench-kiosks: $(VENV)/.installed-test
 
 bench-import-scans: $(VENV)/.installed-test
 	$(BIN)/python bench/import_while_scanning.py
+
+# A scan over HTTP against a bare floor view; SQLite, or PostgreSQL with DATABASE_URL set.
+bench-scan: $(VENV)/.installed-test
+	$(BIN)/python bench/scan.py $(ARGS)
+
+# Statewide data on PostgreSQL (DATABASE_URL): ARGS="--scale 0.1" for a tenth of it.
+bench-scale: $(VENV)/.installed-test
+	$(BIN)/python bench/scale.py $(ARGS)
 
 # Install again only when pyproject.toml changed since the last install.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python

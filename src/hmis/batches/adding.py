@@ -19,28 +19,45 @@ The steps, in order (architecture.md, "Adding a client to a batch"):
    batch posts automatically, post it at once.
 
 Each add succeeds or fails on its own, in its own transaction.
+
+Steps 3 to 6 are asked in one statement (`add_facts`): the scan's look-up of the card carries
+them, so a scan costs the batch, that statement and its writes (entry, audit, stored answer);
+the rules themselves live in clients/eligibility.py, shared with posting.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Aggregate, CharField, Exists, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from hmis.accounts.permissions import Perm, has_perm
 from hmis.audit.models import AuditAction
-from hmis.audit.recording import record
+from hmis.audit.recording import build_event, record_many
 from hmis.batches import errors
 from hmis.batches.dates import check_dates
 from hmis.batches.errors import ENROLLMENT_REQUIRED, BatchError
-from hmis.batches.models import BatchEntry, EntryStatus, ScanOutcome, ServiceBatch
-from hmis.batches.posting import post_entries
+from hmis.batches.models import (
+    BatchEntry,
+    BatchServiceCode,
+    EntryStatus,
+    ScanOutcome,
+    ServiceBatch,
+)
+from hmis.batches.posting import post_event, services_of_entry
 from hmis.clients.access import can_see_full_record
-from hmis.clients.eligibility import active_enrollment, bar_message, bars_in_force
+from hmis.clients.eligibility import (
+    bar_message,
+    bars_by_id,
+    eligibility_annotations,
+    frequency_refusals,
+)
 from hmis.clients.errors import LookupFailed
-from hmis.clients.lookup import find_client_by_card, find_client_by_id
+from hmis.clients.lookup import Annotations, find_client_by_card, find_client_by_id
 from hmis.clients.models import Client
-from hmis.services.models import Service
+from hmis.services.models import Service, ServiceCode
 
 SCAN_CARD = "card"
 SCAN_CLIENT_ID = "client_id"
@@ -62,12 +79,90 @@ class AddResult:
     replayed: bool = False
 
 
-def bars_overridden(*, client: Client, scope, user, on: date, override_reason: str) -> list:
-    """The bars in force keeping `client` from `scope` (a batch or a ServiceScope) on `on`, when
-    `user` overrides them; [] when there are none. Raises BARRED without a reason (with
-    `can_override` for a user who may), OVERRIDE_NOT_ALLOWED for a user without
-    `can_override_bars`. The caller records the override (AuditAction.BAR_OVERRIDE)."""
-    bars = bars_in_force(client=client, batch=scope, on=on)
+@dataclass(frozen=True)
+class BatchCode:
+    """A batch's service code and its units, as posting needs them."""
+
+    service_code_id: int
+    units: int
+
+
+@dataclass(frozen=True)
+class AddFacts:
+    """What one statement tells about a client about to be added (see `add_facts`)."""
+
+    live_entry_id: int | None
+    enrollment_id: int | None
+    bar_id: int | None
+    batch_has_limits: bool
+    codes: tuple[BatchCode, ...]
+
+    @classmethod
+    def of(cls, row) -> "AddFacts":
+        codes = []
+        for pair in filter(None, (row.batch_codes or "").split(",")):
+            code_id, units = pair.split(":")
+            codes.append(BatchCode(int(code_id), int(units)))
+        return cls(
+            row.live_entry_id,
+            row.eligible_enrollment_id,
+            row.barring_bar_id,
+            bool(row.batch_has_limits),
+            tuple(sorted(codes, key=lambda code: code.service_code_id)),
+        )
+
+
+class _CommaJoined(Aggregate):
+    """Text values joined by commas: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+def _batch_codes(batch: ServiceBatch) -> Subquery:
+    """'code id:units,...' of the batch, for an automatically posting batch's services."""
+    pair = Concat(Cast("service_code_id", CharField()), Value(":"), Cast("units", CharField()))
+    return Subquery(
+        BatchServiceCode.objects.filter(batch_id=batch.pk)
+        .order_by()
+        .values("batch_id")
+        .annotate(codes=_CommaJoined(pair))
+        .values("codes")
+    )
+
+
+def add_facts(*, batch: ServiceBatch, client, day: date) -> dict:
+    """Annotations that answer, in the statement that finds the client (`client`: the row's
+    client field), everything an add needs to know: a live entry already there (step 3), the
+    eligibility (steps 4-5, clients/eligibility.py) and whether any of the batch's codes has a
+    frequency limit (step 6 costs queries only then)."""
+    client_ref = OuterRef(client)
+    return {
+        "live_entry_id": Subquery(
+            BatchEntry.objects.live()
+            .filter(batch_id=batch.pk, client_id=client_ref, date_provided=day)
+            .order_by()
+            .values("pk")[:1]
+        ),
+        **eligibility_annotations(scope=batch, client=client, day=day),
+        "batch_has_limits": Exists(
+            BatchServiceCode.objects.filter(
+                batch_id=batch.pk, service_code__limit_count__isnull=False
+            )
+        ),
+        "batch_codes": _batch_codes(batch) if batch.auto_post else Value(""),
+    }
+
+
+def refuse_unless_overridden(bars: list, *, client, user, override_reason: str) -> list:
+    """`bars` (in force keeping `client` out, longest-lasting first) when `user` overrides them:
+    [] when there are none. Raises BARRED without a reason (with `can_override` for a user who
+    may), OVERRIDE_NOT_ALLOWED for a user without `can_override_bars`. The caller records the
+    override (AuditAction.BAR_OVERRIDE)."""
     if bars:
         if not override_reason:
             raise BatchError(
@@ -93,8 +188,12 @@ def add_client_to_batch(
     batch_date: date,
     date_provided: date,
     bar_override_reason: str = "",
+    facts: AddFacts | None = None,
 ) -> BatchEntry:
-    """Add `client` to `batch` for `date_provided` (steps 2-7). Raises BatchError on refusal."""
+    """Add `client` to `batch` for `date_provided` (steps 2-7). Raises BatchError on refusal.
+
+    `facts`: what `add_facts` found for this client and date, when the caller's own look-up
+    already asked (the scan); else one query asks."""
     today = timezone.localdate()
     if not batch.active:
         raise BatchError(
@@ -107,52 +206,80 @@ def add_client_to_batch(
             client=client,
         )
     check_dates(user=user, batch_date=batch_date, date_provided=date_provided, client=client)
-    _refuse_if_already_added(batch, client, date_provided, today)
-
-    enrollment = active_enrollment(client=client, project=batch.project_id, on=date_provided)
-    if enrollment is None:
+    if facts is None:
+        facts = AddFacts.of(
+            Client.objects.filter(pk=client.pk)
+            .annotate(**add_facts(batch=batch, client="pk", day=date_provided))
+            .only("pk")
+            .get()
+        )
+    if facts.live_entry_id is not None:
+        _refuse_as_already_added(facts.live_entry_id, client, date_provided, today)
+    if facts.enrollment_id is None:
         raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
 
     override_reason = (bar_override_reason or "").strip()
-    bars = bars_overridden(
-        client=client, scope=batch, user=user, on=date_provided, override_reason=override_reason
+    bars = refuse_unless_overridden(
+        list(bars_by_id([facts.bar_id]).values()),
+        client=client,
+        user=user,
+        override_reason=override_reason,
     )
-
-    _refuse_over_frequency_limit(batch, client, date_provided)
+    if facts.batch_has_limits:
+        limited = ServiceCode.objects.filter(
+            pk__in=batch.service_codes.values("service_code_id"), limit_count__isnull=False
+        )
+        refuse_over_frequency_limit(codes=list(limited), client=client, date_provided=date_provided)
 
     now = timezone.now()
+    entry = BatchEntry(
+        batch=batch,
+        client=client,
+        enrollment_id=facts.enrollment_id,
+        batch_date=batch_date,
+        date_provided=date_provided,
+        added_by=user,
+        added_at=now,
+        bar_override_reason=override_reason if bars else "",
+    )
+    if batch.auto_post:
+        # Posted at once: eligibility was just checked in this transaction, so the entry is
+        # written posted and its services with it (the same rows `post_entries` would write).
+        entry.status, entry.posted_by, entry.posted_at = EntryStatus.POSTED, user, now
     try:
         with transaction.atomic():
-            entry = BatchEntry.objects.create(
-                batch=batch,
-                client=client,
-                enrollment=enrollment,
-                batch_date=batch_date,
-                date_provided=date_provided,
-                added_by=user,
-                added_at=now,
-                bar_override_reason=override_reason if bars else "",
-            )
-            record(
-                actor=user,
-                action=AuditAction.ADD_TO_BATCH,
-                obj=entry,
-                organization_id=batch.organization_id,
-                client_id=client.pk,
-                changes={"batch": batch.pk, "date_provided": date_provided.isoformat()},
-            )
-            if bars:
-                record(
+            entry.save(force_insert=True)
+            events = [
+                build_event(
                     actor=user,
-                    action=AuditAction.BAR_OVERRIDE,
+                    action=AuditAction.ADD_TO_BATCH,
                     obj=entry,
                     organization_id=batch.organization_id,
                     client_id=client.pk,
-                    changes={"bar": bars[0].pk},
-                    message=override_reason,
+                    changes={"batch": batch.pk, "date_provided": date_provided.isoformat()},
+                )
+            ]
+            if bars:
+                events.append(
+                    build_event(
+                        actor=user,
+                        action=AuditAction.BAR_OVERRIDE,
+                        obj=entry,
+                        organization_id=batch.organization_id,
+                        client_id=client.pk,
+                        changes={"bar": bars[0].pk},
+                        message=override_reason,
+                    )
                 )
             if batch.auto_post:
-                post_entries(batch=batch, entries=[entry], user=user)
+                codes = facts.codes
+                Service.objects.bulk_create(
+                    services_of_entry(
+                        batch=batch, entry=entry, codes=codes, overrides={}, user=user, now=now
+                    )
+                )
+                events.append(post_event(batch=batch, entry=entry, user=user, services=len(codes)))
+            record_many(events)
     except IntegrityError:
         # Another station added the same client a moment ago: the unique constraint caught it.
         _refuse_if_already_added(batch, client, date_provided, today)
@@ -170,18 +297,20 @@ def add_to_batch(
     date_provided: date,
     key: str = "",
     bar_override_reason: str = "",
+    also: Annotations | None = None,
 ) -> AddResult:
     """Resolve what was scanned or typed and add that client; never raises a domain error.
 
     With a `key` (made by the browser or API client for this one request), a retried or
-    double-sent request gets the first answer back, marked `replayed`, and is applied once."""
+    double-sent request gets the first answer back, marked `replayed`, and is applied once: the
+    answer is stored in the same transaction as the add, and a second request with that key
+    fails to store its own, rolls back, and reads the first.
+
+    `also(client_field)`: more annotations asked in the look-up of the client (the desk's
+    household question), set on `result.client`."""
     if scan_type == SCAN_CLIENT_ID and not has_perm(user, Perm.VIEW_CLIENTS):
         # A scan station adds by card only, whichever path the request came by (desk, API).
         return AddResult(False, errors.CARD_ONLY, errors.CARD_ONLY_MESSAGE)
-    if key:
-        stored = _stored_outcome(key, batch, user)
-        if stored is not None:
-            return stored
     try:
         with transaction.atomic():
             result = _resolve_and_add(
@@ -192,6 +321,7 @@ def add_to_batch(
                 batch_date=batch_date,
                 date_provided=date_provided,
                 bar_override_reason=bar_override_reason,
+                also=also,
             )
             if key:
                 ScanOutcome.objects.create(
@@ -206,7 +336,8 @@ def add_to_batch(
                     entry=result.entry,
                 )
     except IntegrityError:
-        # The same key arrived twice at once: the first one's answer stands.
+        # The key was used before (a retry, or the same request twice at once): the first
+        # answer stands, and this request's work was rolled back with its answer.
         stored = _stored_outcome(key, batch, user) if key else None
         if stored is None:
             raise
@@ -215,13 +346,17 @@ def add_to_batch(
 
 
 def _resolve_and_add(
-    *, batch, user, scan_type, typed, batch_date, date_provided, bar_override_reason
+    *, batch, user, scan_type, typed, batch_date, date_provided, bar_override_reason, also
 ):
+    def annotations(client_field: str) -> dict:
+        facts = add_facts(batch=batch, client=client_field, day=date_provided)
+        return {**facts, **(also(client_field) if also else {})}
+
     try:
         if scan_type == SCAN_CARD:
-            client = find_client_by_card(typed)
+            client = find_client_by_card(typed, annotations=annotations)
         elif scan_type == SCAN_CLIENT_ID:
-            client = find_client_by_id(typed)
+            client = find_client_by_id(typed, annotations=annotations)
         else:
             return AddResult(False, "bad_scan_type", f"Unknown Type: {scan_type!r}.")
     except LookupFailed as failure:
@@ -234,6 +369,7 @@ def _resolve_and_add(
             batch_date=batch_date,
             date_provided=date_provided,
             bar_override_reason=bar_override_reason,
+            facts=AddFacts.of(client),
         )
     except BatchError as refusal:
         named = client if _may_name(user, client) else None
@@ -266,11 +402,15 @@ def _refuse_if_already_added(batch, client, date_provided: date, today: date) ->
     existing = (
         BatchEntry.objects.filter(batch=batch, client=client, date_provided=date_provided)
         .live()
-        .select_related("added_by")
+        .values_list("pk", flat=True)
         .first()
     )
-    if existing is None:
-        return
+    if existing is not None:
+        _refuse_as_already_added(existing, client, date_provided, today)
+
+
+def _refuse_as_already_added(entry_id: int, client, date_provided: date, today: date) -> None:
+    existing = BatchEntry.objects.select_related("added_by").get(pk=entry_id)
     when = "today" if date_provided == today else f"for {date_provided:%m/%d/%Y}"
     at = timezone.localtime(existing.added_at)
     raise BatchError(
@@ -281,66 +421,11 @@ def _refuse_if_already_added(batch, client, date_provided: date, today: date) ->
     )
 
 
-def _refuse_over_frequency_limit(batch, client, date_provided: date) -> None:
-    refuse_over_frequency_limit(
-        codes=[bsc.service_code for bsc in batch.service_codes.select_related("service_code")],
-        client=client,
-        date_provided=date_provided,
-    )
-
-
 def refuse_over_frequency_limit(*, codes, client, date_provided: date) -> None:
     """Step 6 for any set of service codes (a batch's, or a single service on the profile)."""
-    limited = [code for code in codes if code.has_limit]
-    if not limited:
-        return
-    # Every D-day window containing the date provided: from D-1 days before to D-1 days after.
-    longest = max(code.limit_period_days for code in limited)
-    first = date_provided - timedelta(days=longest - 1)
-    last = date_provided + timedelta(days=longest - 1)
-    code_ids = [code.pk for code in limited]
-    given: dict[int, list[date]] = {code_id: [] for code_id in code_ids}
-    for code_id, day in (
-        Service.objects.live()
-        .filter(client=client, service_code_id__in=code_ids, date_provided__range=(first, last))
-        .values_list("service_code_id", "date_provided")
-    ):
-        given[code_id].append(day)
-    # Pending entries will become services too; count them so two batches can't both add.
-    for code_id, day in BatchEntry.objects.filter(
-        client=client,
-        status=EntryStatus.PENDING,
-        date_provided__range=(first, last),
-        batch__service_codes__service_code_id__in=code_ids,
-    ).values_list("batch__service_codes__service_code_id", "date_provided"):
-        given[code_id].append(day)
-    for code in limited:
-        _refuse_if_window_full(code, sorted(given[code.pk]), date_provided, client)
-
-
-def _refuse_if_window_full(code, days: list[date], date_provided: date, client) -> None:
-    period, limit = code.limit_period_days, code.limit_count
-    before = [d for d in days if date_provided - timedelta(days=period - 1) <= d <= date_provided]
-    if len(before) >= limit:
-        # The window ending on day X holds fewer than N once the oldest surplus drops out.
-        next_allowed = before[len(before) - limit] + timedelta(days=period)
-        raise BatchError(
-            errors.FREQUENCY_LIMIT,
-            f"ERROR: {code.name} is limited to {limit} per {period} days. This client is next "
-            f"allowed on {next_allowed:%m/%d/%Y}.",
-            client=client,
-            next_allowed=next_allowed,
-        )
-    for offset in range(period):
-        start = date_provided - timedelta(days=offset)
-        end = start + timedelta(days=period - 1)
-        inside = [d for d in days if start <= d <= end]
-        if len(inside) >= limit:
-            later = [d for d in inside if d > date_provided]
-            raise BatchError(
-                errors.FREQUENCY_LIMIT,
-                f"ERROR: {code.name} is limited to {limit} per {period} days. This client "
-                f"already has it on {', '.join(f'{d:%m/%d/%Y}' for d in later)}, within "
-                f"{period} days after {date_provided:%m/%d/%Y}.",
-                client=client,
-            )
+    refusal = frequency_refusals(codes=codes, wants=[(client.pk, date_provided)]).get(
+        (client.pk, date_provided)
+    )
+    if refusal is not None:
+        details = {"next_allowed": refusal.next_allowed} if refusal.next_allowed else {}
+        raise BatchError(refusal.code, refusal.message, client=client, **details)

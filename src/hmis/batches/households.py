@@ -5,7 +5,16 @@ others are added)."""
 
 from datetime import date
 
-from hmis.batches.adding import ADDED, POSTED, AddResult, add_client_to_batch
+from django.db.models import Exists, OuterRef
+
+from hmis.batches.adding import (
+    ADDED,
+    POSTED,
+    AddFacts,
+    AddResult,
+    add_client_to_batch,
+    add_facts,
+)
 from hmis.batches.errors import BatchError
 from hmis.batches.models import EntryStatus, ServiceBatch
 from hmis.clients.models import Client, Enrollment
@@ -40,13 +49,49 @@ def household_members(*, batch: ServiceBatch, head: Client, on: date) -> list[Cl
     )
 
 
+def heads_household(*, batch: ServiceBatch, on: date):
+    """Annotations for a scan's look-up of the client (`batches.adding.add_to_batch(also=)`):
+    `heads_household`, whether `household_members` could find anyone, so that most scans (of
+    clients heading no household) need no query for it."""
+
+    def annotations(client_field: str) -> dict:
+        # Read from the head's enrollment out, through the household index: the program's
+        # other enrollments are never scanned.
+        others = (
+            Enrollment.objects.live()
+            .filter(household_id=OuterRef("household_id"), project_id=batch.project_id)
+            .exclude(client_id=OuterRef("client_id"))
+        )
+        heads = (
+            Enrollment.objects.active_on(on)
+            .filter(
+                Exists(others),
+                client_id=OuterRef(client_field),
+                project_id=batch.project_id,
+                relationship_to_hoh=RelationshipToHoH.SELF,
+            )
+            .order_by()
+        )
+        return {"heads_household": Exists(heads)}
+
+    return annotations
+
+
 def add_household_to_batch(
     *, batch: ServiceBatch, head: Client, user, batch_date: date, date_provided: date
 ) -> list[AddResult]:
     """One AddResult per member of `head`'s household (the head is added by the scan itself).
     Each add is its own transaction: one refusal never blocks the others."""
     results = []
-    for member in household_members(batch=batch, head=head, on=date_provided):
+    members = household_members(batch=batch, head=head, on=date_provided)
+    # What each add needs to know, for every member in one query (batches.adding.add_facts).
+    facts = {
+        row.pk: AddFacts.of(row)
+        for row in Client.objects.filter(pk__in=[member.pk for member in members])
+        .annotate(**add_facts(batch=batch, client="pk", day=date_provided))
+        .only("pk")
+    }
+    for member in members:
         try:
             entry = add_client_to_batch(
                 batch=batch,
@@ -54,6 +99,7 @@ def add_household_to_batch(
                 user=user,
                 batch_date=batch_date,
                 date_provided=date_provided,
+                facts=facts.get(member.pk),
             )
         except BatchError as refusal:
             results.append(AddResult(False, refusal.code, refusal.message, client=member))

@@ -5,28 +5,24 @@ Rules:
   entry's own override), the batch's default comments (with or replaced by the entry's own
   comment: notes.py), the batch's user as provider, and the entry's date provided, project and
   location.
-- Eligibility is checked again: an entry whose client no longer has an active enrollment on the
-  date provided, or is now barred (without an override recorded at adding), stays pending with
-  the reason in `pending_reason`.
+- Eligibility is checked again, by the same rules as adding (clients/eligibility.py): an entry
+  whose client no longer has an active enrollment on the date provided, or is now barred
+  (without an override recorded at adding), stays pending with the reason in `pending_reason`.
 - All or nothing, and idempotent: a posted entry is never posted twice. Two stations posting the
   same batch at once queue on a lock of the batch row; the second finds nothing left to post.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import build_event, record_many
-from hmis.batches.errors import ENROLLMENT_REQUIRED
 from hmis.batches.models import BatchEntry, EntryStatus, EntryUnits, ServiceBatch
 from hmis.batches.notes import posted_comments
-from hmis.clients.eligibility import bar_message, bar_scope_filter
-from hmis.clients.models import Bar, Enrollment
+from hmis.clients.eligibility import Verdict, bars_by_id, with_eligibility
 from hmis.services.models import Service
 
 
@@ -57,52 +53,27 @@ def post_entries(*, batch: ServiceBatch, entries: list[BatchEntry], user) -> Pos
         return result
     codes = list(batch.service_codes.all())
     overrides = _unit_overrides(entries)
-    window = _Window.of(entries)
-    enrollments = _active_enrollments(batch, window)
-    bars = _bars(batch, window)
+    verdicts = _verdicts(batch, entries)
     now = timezone.now()
 
     services: list[Service] = []
     reasons: dict[int, str] = {}
     changed_enrollment: list[BatchEntry] = []
     for entry in entries:
-        enrollment = _enrollment_on(enrollments[entry.client_id], entry.date_provided)
-        barred_by = None
-        if not entry.bar_override_reason:
-            barred_by = next(
-                (b for b in bars[entry.client_id] if _in_force(b, entry.date_provided)), None
+        verdict = verdicts[entry.pk]
+        if entry.bar_override_reason:  # overridden (and audited) at adding
+            verdict = Verdict(verdict.enrollment_id, None)
+        if verdict.refusal is not None:
+            reasons[entry.pk] = verdict.refusal.message
+            continue
+        if verdict.enrollment_id != entry.enrollment_id:
+            entry.enrollment_id = verdict.enrollment_id
+            changed_enrollment.append(entry)
+        services.extend(
+            services_of_entry(
+                batch=batch, entry=entry, codes=codes, overrides=overrides, user=user, now=now
             )
-        if enrollment is None:
-            reasons[entry.pk] = ENROLLMENT_REQUIRED
-        elif barred_by is not None:
-            reasons[entry.pk] = bar_message(barred_by)
-        else:
-            if enrollment.pk != entry.enrollment_id:
-                entry.enrollment = enrollment
-                changed_enrollment.append(entry)
-            for code in codes:
-                units = overrides.get((entry.pk, code.service_code_id), code.units)
-                services.append(
-                    Service(
-                        client_id=entry.client_id,
-                        enrollment_id=enrollment.pk,
-                        service_code_id=code.service_code_id,
-                        date_provided=entry.date_provided,
-                        units=units,
-                        comments=posted_comments(
-                            default_comments=batch.default_comments,
-                            comment=entry.comment,
-                            mode=entry.comment_mode,
-                        ),
-                        provider_id=batch.performing_user_id,
-                        project_id=batch.project_id,
-                        location_id=batch.location_id,
-                        batch_entry_id=entry.pk,
-                        created_by=user,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+        )
 
     Service.objects.bulk_create(services, batch_size=1000)
     posted_ids = [e.pk for e in entries if e.pk not in reasons]
@@ -128,20 +99,49 @@ def post_entries(*, batch: ServiceBatch, entries: list[BatchEntry], user) -> Pos
             "",
         )
         result.posted.append(entry)
-        events.append(
-            build_event(
-                actor=user,
-                action=AuditAction.POST,
-                obj=entry,
-                organization_id=batch.organization_id,
-                client_id=entry.client_id,
-                changes={"batch": batch.pk, "services": len(codes)},
-            )
-        )
+        events.append(post_event(batch=batch, entry=entry, user=user, services=len(codes)))
     record_many(events)
     result.left_pending = left
     result.services_created = len(services)
     return result
+
+
+def services_of_entry(
+    *, batch: ServiceBatch, entry: BatchEntry, codes, overrides: dict, user, now
+) -> list[Service]:
+    """The services posting `entry` creates: one per batch service code (unsaved)."""
+    comments = posted_comments(
+        default_comments=batch.default_comments, comment=entry.comment, mode=entry.comment_mode
+    )
+    return [
+        Service(
+            client_id=entry.client_id,
+            enrollment_id=entry.enrollment_id,
+            service_code_id=code.service_code_id,
+            date_provided=entry.date_provided,
+            units=overrides.get((entry.pk, code.service_code_id), code.units),
+            comments=comments,
+            provider_id=batch.performing_user_id,
+            project_id=batch.project_id,
+            location_id=batch.location_id,
+            batch_entry_id=entry.pk,
+            created_by=user,
+            created_at=now,
+            updated_at=now,
+        )
+        for code in codes
+    ]
+
+
+def post_event(*, batch: ServiceBatch, entry: BatchEntry, user, services: int):
+    return build_event(
+        actor=user,
+        action=AuditAction.POST,
+        obj=entry,
+        organization_id=batch.organization_id,
+        client_id=entry.client_id,
+        changes={"batch": batch.pk, "services": services},
+    )
 
 
 def _unit_overrides(entries: list[BatchEntry]) -> dict[tuple[int, int], int]:
@@ -151,55 +151,15 @@ def _unit_overrides(entries: list[BatchEntry]) -> dict[tuple[int, int], int]:
     return {(entry_id, code_id): units for entry_id, code_id, units in rows}
 
 
-@dataclass(frozen=True)
-class _Window:
-    """The clients and the span of dates provided of the entries being posted."""
-
-    client_ids: frozenset[int]
-    first_day: date
-    last_day: date
-
-    @classmethod
-    def of(cls, entries: list[BatchEntry]) -> "_Window":
-        days = [e.date_provided for e in entries]
-        return cls(frozenset(e.client_id for e in entries), min(days), max(days))
-
-
-def _active_enrollments(batch, window: _Window) -> dict[int, list[Enrollment]]:
-    """The batch project's live enrollments of these clients that could be active on some entry's
-    date, in one query; matched to each entry's date in Python."""
-    found: dict[int, list[Enrollment]] = defaultdict(list)
-    rows = (
-        Enrollment.objects.live()
-        .filter(
-            Q(exit_date__isnull=True) | Q(exit_date__gte=window.first_day),
-            project_id=batch.project_id,
-            client_id__in=window.client_ids,
-            entry_date__lte=window.last_day,
-        )
-        .order_by("-entry_date", "-pk")
+def _verdicts(batch: ServiceBatch, entries: list[BatchEntry]) -> dict[int, Verdict]:
+    """Eligibility again, for each entry's client on its date provided: one query for all the
+    entries (and one more for the bars in force, if any)."""
+    rows = list(
+        with_eligibility(
+            BatchEntry.objects.filter(pk__in=[e.pk for e in entries]),
+            scope=batch,
+            day="date_provided",
+        ).values_list("pk", "eligible_enrollment_id", "barring_bar_id")
     )
-    for enrollment in rows:
-        found[enrollment.client_id].append(enrollment)
-    return found
-
-
-def _enrollment_on(enrollments: list[Enrollment], day: date) -> Enrollment | None:
-    return next((e for e in enrollments if e.is_active_on(day)), None)
-
-
-def _bars(batch, window: _Window) -> dict[int, list[Bar]]:
-    found: dict[int, list[Bar]] = defaultdict(list)
-    rows = Bar.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=window.first_day),
-        bar_scope_filter(batch),
-        client_id__in=window.client_ids,
-        start_date__lte=window.last_day,
-    ).select_related("organization", "project", "location")
-    for bar in rows:
-        found[bar.client_id].append(bar)
-    return found
-
-
-def _in_force(bar: Bar, day: date) -> bool:
-    return bar.start_date <= day and (bar.end_date is None or day <= bar.end_date)
+    bars = bars_by_id(bar_id for _, _, bar_id in rows)
+    return {pk: Verdict(enrollment_id, bars.get(bar_id)) for pk, enrollment_id, bar_id in rows}

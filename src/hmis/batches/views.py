@@ -37,7 +37,7 @@ from hmis.batches.forms import (
     IntakeForm,
     ScanForm,
 )
-from hmis.batches.households import add_household_to_batch, household_members
+from hmis.batches.households import add_household_to_batch, heads_household, household_members
 from hmis.batches.intake import enroll_and_add
 from hmis.batches.models import BatchServiceCode, EntryStatus
 from hmis.batches.notes import set_entry_comment
@@ -312,12 +312,17 @@ def scan(request, pk):
             date_provided=data["date_provided"],
             key=data["key"],
             bar_override_reason=data["bar_override_reason"],
+            also=heads_household(batch=batch, on=data["date_provided"]),
         )
     data = form.cleaned_data if form.is_valid() else {}
     client = result.client
     household = (
         household_members(batch=batch, head=client, on=data["date_provided"])
-        if client and data and _can_search(request.user)
+        # A replayed answer's client was not looked up again: ask.
+        if client
+        and data
+        and _can_search(request.user)
+        and getattr(client, "heads_household", True)
         else []
     )
     # The photo lets staff check the card belongs to the person; only for a record they may see.

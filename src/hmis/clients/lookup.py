@@ -7,6 +7,8 @@ Rules:
   words ("jos nun" finds José Núñez), and ranks whole-word matches above prefixes above the rest.
 """
 
+from collections.abc import Callable
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -21,18 +23,26 @@ from hmis.inputs import parse_id
 _CANDIDATE_POOL = 200
 
 
-def find_client_by_card(typed: str) -> Client:
+Annotations = Callable[[str], dict]
+
+
+def find_client_by_card(typed: str, *, annotations: Annotations | None = None) -> Client:
     """The client holding the active card `typed`, or LookupFailed naming what was scanned.
 
     The scan is normalised first (spaces, Tab/Enter, case, scanner prefix/suffix). A code on no
     card is "not valid" when its check symbol is wrong (a misread or mistyped code; imported
-    legacy codes are known, so never refused this way) and "unknown" otherwise. One query."""
+    legacy codes are known, so never refused this way) and "unknown" otherwise. One query.
+
+    `annotations(client_field)`: more to ask about the client in that same query (what the
+    add needs to know); each value is set on the client found."""
     code = normalize_scan(typed)
     if not code:
         raise LookupFailed(errors.EMPTY_INPUT, "Nothing was scanned.")
+    extra = annotations("client_id") if annotations else {}
     cards = list(
         CommunityCard.objects.filter(code=code)
-        .select_related("client", "replaced_by")
+        .select_related("client")
+        .annotate(**extra)
         .order_by("revoked_at")[:1]  # an active card (revoked_at NULL) sorts first
     )
     if not cards or cards[0].client.deleted_at is not None:
@@ -58,10 +68,12 @@ def find_client_by_card(typed: str) -> Client:
         )
     client = card.client
     client.active_card = card
+    for name in extra:
+        setattr(client, name, getattr(card, name))
     return client
 
 
-def find_client_by_id(typed: str | int) -> Client:
+def find_client_by_id(typed: str | int, *, annotations: Annotations | None = None) -> Client:
     """The client whose visible client ID is `typed`, or LookupFailed."""
     text = str(typed).strip()
     if not text:
@@ -69,7 +81,10 @@ def find_client_by_id(typed: str | int) -> Client:
     client_id = parse_id(text)
     if client_id is None:
         raise LookupFailed(errors.UNKNOWN_CLIENT, f"No client has Client ID {text}.")
-    clients = list(Client.objects.live().filter(pk=client_id).prefetch_related(_active_cards()))
+    clients = Client.objects.live().filter(pk=client_id).prefetch_related(_active_cards())
+    if annotations:
+        clients = clients.annotate(**annotations("pk"))
+    clients = list(clients)
     if not clients:
         raise LookupFailed(errors.UNKNOWN_CLIENT, f"No client has Client ID {text}.")
     return _with_active_card(clients[0])

@@ -129,7 +129,11 @@ class Enrollment(models.Model):
 
     class Meta:
         ordering = ["-entry_date", "-id"]
-        indexes = [models.Index(fields=["client", "project", "entry_date"])]
+        indexes = [
+            models.Index(fields=["client", "project", "entry_date"]),
+            # A household's members (the desk's Add household, asked on every scan).
+            models.Index(fields=["household_id"], name="enrollment_household_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(exit_date__isnull=True) | Q(exit_date__gte=F("entry_date")),

@@ -108,7 +108,10 @@ class Service(models.Model):
         related_name="+",
         db_index=False,
     )
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="+")
+    # Served by the (project, date_provided) index: the reports' filter.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     location = models.ForeignKey(
         "projects.Location",
         on_delete=models.PROTECT,
@@ -159,7 +162,10 @@ class Service(models.Model):
         ordering = ["-date_provided", "-id"]
         indexes = [
             models.Index(fields=["client", "date_provided"]),
+            # The frequency-limit check (clients/eligibility.py): codes, clients, a window.
             models.Index(fields=["service_code", "client", "date_provided"]),
+            # Every report and list of a program and period reads only that period's rows.
+            models.Index(fields=["project", "date_provided"], name="service_project_date_idx"),
             models.Index(fields=["updated_at"]),
         ]
         constraints = [

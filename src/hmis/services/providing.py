@@ -4,9 +4,10 @@ The same rules as adding a client to a batch, from the same functions: the date 
 back-dated but not in the future; the client needs an enrollment in the program active on that
 date (ENROLLMENT_REQUIRED, the desk's message); a bar in force for the program or its
 organization refuses it (BARRED) unless a user with `can_override_bars` gives a reason, as at
-the desk (`batches.adding.bars_overridden`; the override is audited as BAR_OVERRIDE); a service
-code's frequency limit refuses a client who is over it (FREQUENCY_LIMIT, naming the date the
-client is next allowed).
+the desk (`batches.adding.refuse_unless_overridden`; the override is audited as
+BAR_OVERRIDE); a service code's frequency limit refuses a client who is over it
+(FREQUENCY_LIMIT, naming the date the client is next allowed). Eligibility is asked of
+clients/eligibility.py, as everywhere.
 """
 
 from datetime import date
@@ -17,9 +18,9 @@ from django.utils import timezone
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import record
 from hmis.batches import errors
-from hmis.batches.adding import bars_overridden, refuse_over_frequency_limit
+from hmis.batches.adding import refuse_over_frequency_limit, refuse_unless_overridden
 from hmis.batches.errors import ENROLLMENT_REQUIRED, BatchError
-from hmis.clients.eligibility import ServiceScope, active_enrollment
+from hmis.clients.eligibility import ServiceScope, check_eligibility
 from hmis.clients.models import Client
 from hmis.projects.models import Project
 from hmis.services.models import Service, ServiceCode
@@ -50,16 +51,16 @@ def provide_service(
         # Lock the client row: two simultaneous adds of a limited service must not both pass
         # the frequency check.
         Client.objects.select_for_update().filter(pk=client.pk).first()
-        enrollment = active_enrollment(client=client, project=project, on=date_provided)
-        if enrollment is None:
-            raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
         scope = ServiceScope(organization_id=project.organization_id, project_id=project.pk)
+        want = (client.pk, date_provided)
+        verdict = check_eligibility(scope=scope, wants=[want])[want]
+        if verdict.enrollment_id is None:
+            raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
         override_reason = (bar_override_reason or "").strip()
-        bars = bars_overridden(
+        bars = refuse_unless_overridden(
+            [verdict.bar] if verdict.bar else [],
             client=client,
-            scope=scope,
             user=user,
-            on=date_provided,
             override_reason=override_reason,
         )
         refuse_over_frequency_limit(
@@ -67,7 +68,7 @@ def provide_service(
         )
         service = Service.objects.create(
             client=client,
-            enrollment=enrollment,
+            enrollment_id=verdict.enrollment_id,
             service_code=service_code,
             date_provided=date_provided,
             units=units,
