@@ -54,8 +54,17 @@ def _forget_dead_worker_metrics(server, worker) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+def on_sqlite() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
 def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+DEFAULT_THREADS = 4
 
 
 class Command(BaseCommand):
@@ -73,6 +82,12 @@ class Command(BaseCommand):
             help="Worker processes (default: %(default)s).",
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=DEFAULT_THREADS,
+            help="Threads per worker process (default: %(default)s).",
+        )
+        parser.add_argument(
             "--timeout", type=int, default=60, help="Seconds before a stuck worker is restarted."
         )
         parser.add_argument(
@@ -81,23 +96,35 @@ class Command(BaseCommand):
             help="Also run `hmis worker` (background jobs) until the server stops.",
         )
 
-    def handle(self, *args, bind: str, workers: int, timeout: int, with_worker: bool, **options):
-        if workers < 1:
-            raise CommandError("--workers must be at least 1.")
-        self.stdout.write(f"Serving HMIS on http://{bind}/ with {workers} workers (Ctrl-C stops).")
+    def handle(
+        self,
+        *args,
+        bind: str,
+        workers: int,
+        threads: int,
+        timeout: int,
+        with_worker: bool,
+        **options,
+    ):
+        if workers < 1 or threads < 1:
+            raise CommandError("--workers and --threads must be at least 1.")
+        self.stdout.write(
+            f"Serving HMIS on http://{bind}/ with {workers} workers of {threads} threads "
+            "(Ctrl-C stops)."
+        )
         job_worker = None
         if with_worker:
             job_worker = subprocess.Popen([sys.executable, "-m", "hmis", "worker"])  # noqa: S603
         try:
-            self.serve(bind=bind, workers=workers, timeout=timeout)
+            self.serve(bind=bind, workers=workers, threads=threads, timeout=timeout)
         finally:
             if job_worker is not None:
                 stop_process(job_worker)
 
-    def serve(self, *, bind: str, workers: int, timeout: int) -> None:
+    def serve(self, *, bind: str, workers: int, threads: int, timeout: int) -> None:
         metrics_folder = prepare_metrics_folder()
         try:
-            self.run_gunicorn(bind=bind, workers=workers, timeout=timeout)
+            self.run_gunicorn(bind=bind, workers=workers, threads=threads, timeout=timeout)
         finally:
             for counts in metrics_folder.glob("*.db"):
                 counts.unlink(missing_ok=True)
@@ -106,7 +133,7 @@ class Command(BaseCommand):
             except OSError:
                 pass
 
-    def run_gunicorn(self, *, bind: str, workers: int, timeout: int) -> None:
+    def run_gunicorn(self, *, bind: str, workers: int, threads: int, timeout: int) -> None:
         from django.conf import settings
 
         HmisApplication(
@@ -116,7 +143,7 @@ class Command(BaseCommand):
                 "timeout": timeout,
                 # Threads keep a slow client from holding a whole worker at the scanning desk.
                 "worker_class": "gthread",
-                "threads": 4,
+                "threads": threads,
                 # With HMIS_LOG_REQUESTS the app logs each request itself (with its request id,
                 # without the query string, which may hold a searched name).
                 "accesslog": None if settings.HMIS_LOG_REQUESTS else "-",
