@@ -144,7 +144,8 @@ def database_config() -> dict:
         return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's SQLite engine, whose threads queue for the write lock (hmis/sqlite/base.py).
+        "ENGINE": "hmis.sqlite",
         "NAME": DATA_DIR / "hmis.sqlite3",
         # Persistent connections: a scan does not pay for opening the file and its PRAGMAs.
         "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
