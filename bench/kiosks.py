@@ -58,6 +58,20 @@ def kiosk(station: Station, batch: int, cards: list[str], seconds: float, out: d
         time.sleep(max(0.0, 2 - (time.monotonic() - started)))
 
 
+def signed_in_kiosk(port, user, world, cards, seconds, out) -> None:
+    """Each kiosk signs in and starts scanning at once, on the same connection: signing in 100
+    stations one after the other can take longer than the server's keep-alive, which would then
+    rightly close the first ones' idle connections before their first scan."""
+    station = Station([("127.0.0.1", port)])
+    try:
+        station.sign_in(0, user, world["password"])
+    except (ConnectionError, OSError, AssertionError) as error:
+        out["errors"].append(f"sign-in: {error!r}")
+        out["connection_errors"] += not isinstance(error, AssertionError)
+        return
+    kiosk(station, world["batch"], cards, seconds, out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stations", type=int, default=100)
@@ -98,12 +112,11 @@ def main() -> None:
             load_before = os.getloadavg()
             threads = []
             for n, user in enumerate(world["users"]):
-                station = Station([("127.0.0.1", port)])
-                station.sign_in(0, user, world["password"])
                 cards = world["cards"][n * cards_each : (n + 1) * cards_each]
                 threads.append(
                     threading.Thread(
-                        target=kiosk, args=(station, world["batch"], cards, args.seconds, out)
+                        target=signed_in_kiosk,
+                        args=(port, user, world, cards, args.seconds, out),
                     )
                 )
             for thread in threads:
