@@ -87,13 +87,13 @@ def test_without_database_url_the_database_is_a_sqlite_file_in_the_data_dir_in_w
         "import json, django; django.setup();"
         "from django.conf import settings; from django.db import connection;"
         "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode');"
-        "print(json.dumps({'engine': connection.vendor,"
+        "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
         " 'name': str(settings.DATABASES['default']['NAME']),"
         " 'journal': cursor.fetchone()[0]}))",
     )
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout.strip().splitlines()[-1])
-    assert config["engine"] == "sqlite"
+    assert config["engine"] == "django.db.backends.sqlite3"
     assert Path(config["name"]) == data_dir.resolve() / "hmis.sqlite3"
     assert config["journal"] == "wal"
     assert (data_dir / "hmis.sqlite3").exists()

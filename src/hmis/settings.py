@@ -144,8 +144,7 @@ def database_config() -> dict:
         return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
-        # Django's SQLite engine, whose threads queue for the write lock (hmis/sqlite/base.py).
-        "ENGINE": "hmis.sqlite",
+        "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "hmis.sqlite3",
         # Persistent connections: a scan does not pay for opening the file and its PRAGMAs.
         "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),

@@ -61,8 +61,9 @@ def on_sqlite() -> bool:
 
 
 def default_workers() -> int:
-    """SQLite has one writer: one process whose threads queue for it in turn (hmis/sqlite/base.py)
-    serves many stations faster and more evenly than several processes polling for its lock."""
+    """SQLite has one writer, which processes wait for by polling it (sleeping up to 100 ms between
+    tries): one process of several threads served many kiosks faster and more evenly than several
+    processes (README, "SQLite under load")."""
     if on_sqlite():
         return 1
     return min(2 * (os.cpu_count() or 1) + 1, 8)
