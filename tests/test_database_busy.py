@@ -133,3 +133,22 @@ def test_other_database_errors_still_answer_500(staff_a, batch, tmp_path):
         response = desk_scan(http, batch, key="desk-2")
 
     assert response.status_code == 500
+
+
+def test_a_session_that_cannot_be_saved_after_the_page_answers_503_not_500(staff_a, tmp_path):
+    from hmis.accounts.sessions import LAST_SEEN_AT
+
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(staff_a)
+    session = http.session
+    session[LAST_SEEN_AT] -= 120  # so this request records the user as seen: a session write
+    session.save()
+    with served_from_a_file(tmp_path) as path:
+        with write_lock_held(path):
+            busy = http.get(reverse("home"))
+
+        assert busy.status_code == 503
+        assert busy["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        assert "The database is busy" in busy.content.decode()
+        after = http.get(reverse("home"))  # still signed in: on to the batches
+        assert (after.status_code, after.url) == (302, reverse("batches:list"))

@@ -159,8 +159,13 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
-# A database still locked after the busy timeout answers 503 with Retry-After, not 500.
-MIDDLEWARE.append("hmis.database_busy.DatabaseBusyMiddleware")
+# A database still locked after the busy timeout answers 503 with Retry-After, not 500 (first, so
+# that it also covers the middleware that writes), nor 400 when it is the session that could not
+# be saved (hmis/database_busy.py).
+MIDDLEWARE.insert(0, "hmis.database_busy.DatabaseBusyMiddleware")
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")] = (
+    "hmis.database_busy.SessionMiddleware"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
