@@ -24,14 +24,14 @@ pytestmark = [
 
 @contextmanager
 def served_from_a_file(folder):
-    """The default connection uses a file copy of the test database, with a 0.2 s busy timeout:
-    SQLite's write lock is then the real one of a file (the in-memory test database shares a cache
-    and fails another way), and the test does not wait 20 s."""
+    """The default connection uses a copy of the test database in its own file, with a 0.2 s busy
+    timeout instead of 20 s, so the test does not wait long for the lock another connection holds
+    (and the test database itself is never locked)."""
     connection.ensure_connection()
-    memory = connection.connection
+    original = connection.connection
     path = folder / "busy.sqlite3"
     with closing(sqlite3.connect(path)) as copy:
-        memory.backup(copy)
+        original.backup(copy)
     saved = connection.settings_dict
     saved_name, saved_options = saved["NAME"], saved["OPTIONS"]
     connection.connection = None
@@ -46,7 +46,7 @@ def served_from_a_file(folder):
             saved_name,
             saved_options,
         )
-        connection.connection = memory
+        connection.connection = original
 
 
 @contextmanager
