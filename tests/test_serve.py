@@ -89,6 +89,8 @@ def test_serve_answers_pages_and_static_files_through_gunicorn(server_env):
         output = stop_server(process)
     assert "Starting gunicorn" in output
     assert "not applied" not in output
+    # SQLite: one process of several threads waits for its single writer best (serve.py).
+    assert "with 1 workers of 8 threads" in output
 
 
 def test_serve_refuses_zero_workers(server_env):

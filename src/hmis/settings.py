@@ -146,6 +146,8 @@ def database_config() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "hmis.sqlite3",
+        # Persistent connections: a scan does not pay for opening the file and its PRAGMAs.
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
         "OPTIONS": {
             # WAL lets readers go on while a station writes; IMMEDIATE takes the write lock at the
             # start of a transaction, so two concurrent posts queue instead of failing midway.
@@ -157,6 +159,13 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+# A database still locked after the busy timeout answers 503 with Retry-After, not 500 (first, so
+# that it also covers the middleware that writes), nor 400 when it is the session that could not
+# be saved (hmis/database_busy.py).
+MIDDLEWARE.insert(0, "hmis.database_busy.DatabaseBusyMiddleware")
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")] = (
+    "hmis.database_busy.SessionMiddleware"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -363,3 +363,32 @@ def test_kiosk_desk_shows_initials_keeps_today_and_undo_takes_back_a_scan(agency
     assert BatchEntry.objects.get(client=holders[0][1]).status == EntryStatus.PENDING
     assert Service.objects.count() == 0
     assert page.js_errors == []
+
+
+def test_a_scan_answered_database_busy_says_so_and_is_sent_again_and_recorded_once(
+    agency, new_page
+):
+    # The server's 503 itself is tested against a really locked database (tests/
+    # test_database_busy.py); here the desk's side: the first send of the scan is answered
+    # 503 with Retry-After, as the server does when SQLite stays locked.
+    ((code, client),) = card_holders(agency, 1)
+    page = new_page()
+    open_desk(page, agency)
+    answered_busy = []
+
+    def busy_once(route):
+        if route.request.method == "POST" and not answered_busy:
+            answered_busy.append(route.request.post_data)
+            route.fulfill(status=503, headers={"Retry-After": "2"}, body="The database is busy")
+        else:
+            route.continue_()
+
+    page.route("**/scan/", busy_once)
+    page.locator("#scan-card").focus()
+    scan(page, code)
+
+    expect(results(page).first).to_contain_text("Database busy: not recorded yet")
+    expect(results(page).first).to_contain_text("Added", timeout=20_000)
+    assert len(answered_busy) == 1
+    assert BatchEntry.objects.filter(batch=agency["batch"], client=client).count() == 1
+    assert page.js_errors == []

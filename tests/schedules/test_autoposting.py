@@ -1,7 +1,7 @@
 """Scheduled auto-posting posts a batch's services for every enrolled client on each due day, with
 the desk's rules, once."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -88,3 +88,52 @@ def test_a_schedule_not_due_posts_nothing(shelter_night):
 
     assert auto_post_batches(day=day) == {}
     assert not BatchEntry.objects.exists()
+
+
+def test_a_frequency_limit_refuses_the_day_over_the_limit_as_the_desk_does(org_a, day_shelter):
+    weekly_kit = f.make_code("Hygiene kit", limit_count=1, limit_period_days=7)
+    batch = f.make_batch(day_shelter, codes=[(weekly_kit, 1)])
+    AutoPostSchedule.objects.create(
+        batch=batch, frequency=Frequency.DAILY, starts_on=date(2024, 1, 1)
+    )
+    guest = f.make_client("Maria", "Lopez", organization=org_a)
+    f.enroll(guest, day_shelter, entry_date=date(2024, 1, 1))
+    first_day = timezone.localdate() - timedelta(days=3)
+
+    first = auto_post_batches(day=first_day)
+    second = auto_post_batches(day=first_day + timedelta(days=1))
+
+    assert first[str(batch.pk)] == {"posted": 1, "already_added": 0, "refused": {}}
+    assert second[str(batch.pk)] == {
+        "posted": 0,
+        "already_added": 0,
+        "refused": {str(guest.pk): "frequency_limit"},
+    }
+    assert list(Service.objects.values_list("date_provided", flat=True)) == [first_day]
+
+
+def test_catching_up_posts_each_client_only_for_the_days_they_were_enrolled(
+    org_a, day_shelter, batch
+):
+    from hmis.schedules.models import ScheduledRun
+    from hmis.schedules.scheduling import run_due
+
+    today = timezone.localdate()
+    AutoPostSchedule.objects.create(
+        batch=batch, frequency=Frequency.DAILY, starts_on=today - timedelta(days=30)
+    )
+    long_stay = f.make_client("Maria", "Lopez", organization=org_a)
+    f.enroll(long_stay, day_shelter, entry_date=today - timedelta(days=30))
+    newcomer = f.make_client("Sam", "New", organization=org_a)
+    f.enroll(newcomer, day_shelter, entry_date=today - timedelta(days=1))
+    ScheduledRun.objects.create(
+        task="auto_post", day=today - timedelta(days=4), started_at=timezone.now()
+    )
+
+    run_due(now=timezone.make_aware(datetime.combine(today, time(3))))
+
+    def nights(client):
+        return sorted(Service.objects.filter(client=client).values_list("date_provided", flat=True))
+
+    assert nights(long_stay) == [today - timedelta(days=n) for n in (3, 2, 1, 0)]
+    assert nights(newcomer) == [today - timedelta(days=1), today]

@@ -10,12 +10,16 @@ Every refusal is JSON {code, message}: `code` is stable, `message` is for people
 - 409 the request conflicts with the record's state (already_added, already_void, not_pending,
   batch_inactive, key_reused, already_enrolled, already_exited);
 - 422 the request was understood but refused by a rule (enrollment_required, barred,
-  future_date...) or its input is malformed (code "invalid_input", with `errors`).
+  future_date...) or its input is malformed (code "invalid_input", with `errors`);
+- 503 the database stayed busy (code "database_busy", on SQLite when an import or many stations
+  hold its single write lock): nothing was recorded; send the same request (with the same `key`)
+  again after the Retry-After header's seconds.
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -24,6 +28,9 @@ from hmis.api.auth import TokenAuth
 from hmis.api.endpoints import batches, casework, catalog, clients, entries, programs, voiding
 from hmis.api.errors import status_for_code
 from hmis.api.ratelimit import RateLimited
+from hmis.database_busy import CODE as DATABASE_BUSY
+from hmis.database_busy import MESSAGE as DATABASE_BUSY_MESSAGE
+from hmis.database_busy import RETRY_AFTER_SECONDS, is_database_busy, log_busy
 from hmis.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -61,6 +68,16 @@ def on_domain_error(request, exc: DomainError):
 def on_rate_limited(request, exc: RateLimited):
     response = error(request, 429, exc.code, exc.message)
     response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(OperationalError)
+def on_database_error(request, exc: OperationalError):
+    if not is_database_busy(exc):
+        return on_unexpected(request, exc)
+    log_busy(request)
+    response = error(request, 503, DATABASE_BUSY, DATABASE_BUSY_MESSAGE)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 

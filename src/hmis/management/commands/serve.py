@@ -54,8 +54,23 @@ def _forget_dead_worker_metrics(server, worker) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+def on_sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
 def default_workers() -> int:
+    """SQLite has one writer, which processes wait for by polling it (sleeping up to 100 ms between
+    tries): one process of several threads served many kiosks faster and more evenly than several
+    processes (README, "SQLite under load")."""
+    if on_sqlite():
+        return 1
     return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+def default_threads() -> int:
+    return 8 if on_sqlite() else 4
 
 
 class Command(BaseCommand):
@@ -70,7 +85,13 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=default_workers(),
-            help="Worker processes (default: %(default)s).",
+            help="Worker processes (default here: %(default)s; 1 on SQLite, else 2 x CPUs + 1).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=default_threads(),
+            help="Threads per worker process (default here: %(default)s; 8 on SQLite, else 4).",
         )
         parser.add_argument(
             "--timeout", type=int, default=60, help="Seconds before a stuck worker is restarted."
@@ -81,23 +102,37 @@ class Command(BaseCommand):
             help="Also run `hmis worker` (background jobs) until the server stops.",
         )
 
-    def handle(self, *args, bind: str, workers: int, timeout: int, with_worker: bool, **options):
+    def handle(
+        self,
+        *args,
+        bind: str,
+        workers: int,
+        threads: int,
+        timeout: int,
+        with_worker: bool,
+        **options,
+    ):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
-        self.stdout.write(f"Serving HMIS on http://{bind}/ with {workers} workers (Ctrl-C stops).")
+        if threads < 1:
+            raise CommandError("--threads must be at least 1.")
+        self.stdout.write(
+            f"Serving HMIS on http://{bind}/ with {workers} workers of {threads} threads "
+            "(Ctrl-C stops)."
+        )
         job_worker = None
         if with_worker:
             job_worker = subprocess.Popen([sys.executable, "-m", "hmis", "worker"])  # noqa: S603
         try:
-            self.serve(bind=bind, workers=workers, timeout=timeout)
+            self.serve(bind=bind, workers=workers, threads=threads, timeout=timeout)
         finally:
             if job_worker is not None:
                 stop_process(job_worker)
 
-    def serve(self, *, bind: str, workers: int, timeout: int) -> None:
+    def serve(self, *, bind: str, workers: int, threads: int, timeout: int) -> None:
         metrics_folder = prepare_metrics_folder()
         try:
-            self.run_gunicorn(bind=bind, workers=workers, timeout=timeout)
+            self.run_gunicorn(bind=bind, workers=workers, threads=threads, timeout=timeout)
         finally:
             for counts in metrics_folder.glob("*.db"):
                 counts.unlink(missing_ok=True)
@@ -106,7 +141,7 @@ class Command(BaseCommand):
             except OSError:
                 pass
 
-    def run_gunicorn(self, *, bind: str, workers: int, timeout: int) -> None:
+    def run_gunicorn(self, *, bind: str, workers: int, threads: int, timeout: int) -> None:
         from django.conf import settings
 
         HmisApplication(
@@ -116,7 +151,7 @@ class Command(BaseCommand):
                 "timeout": timeout,
                 # Threads keep a slow client from holding a whole worker at the scanning desk.
                 "worker_class": "gthread",
-                "threads": 4,
+                "threads": threads,
                 # With HMIS_LOG_REQUESTS the app logs each request itself (with its request id,
                 # without the query string, which may hold a searched name).
                 "accesslog": None if settings.HMIS_LOG_REQUESTS else "-",

@@ -315,9 +315,18 @@
       }
       if (!response) setOffline(true);
       attempt += 1;
-      setShellStatus(item.li, offline ? "Waiting: offline" :
-        "Connection problem: retrying (" + attempt + ")");
-      await waitForRetry(Math.min(500 * Math.pow(2, attempt), offline ? 30000 : 8000));
+      var wait = Math.min(500 * Math.pow(2, attempt), offline ? 30000 : 8000);
+      if (response && response.status === 503) {
+        // The database stayed busy (an import, many stations): nothing was recorded; the
+        // server says when to send it again.
+        var after = parseInt(response.headers.get("Retry-After") || "", 10);
+        if (after > 0) wait = Math.min(after * 1000, 30000);
+        setShellStatus(item.li, "Database busy: not recorded yet, sending again (" + attempt + ")");
+      } else {
+        setShellStatus(item.li, offline ? "Waiting: offline" :
+          "Connection problem: retrying (" + attempt + ")");
+      }
+      await waitForRetry(wait);
     }
   }
 
