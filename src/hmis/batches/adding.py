@@ -10,8 +10,10 @@ The steps, in order (architecture.md, "Adding a client to a batch"):
    answers "already added" and not, say, a frequency limit the first add itself used up.)
 4. Enrollment: one active in the batch's program on the date provided, else ENROLLMENT_REQUIRED.
 5. Bars in force for the batch's organization, program or location refuse the add, naming scope,
-   end date and reason. A user with `can_override_bars` may add anyway by giving a reason; the
-   override is audited.
+   end date and reason. A service-code bar withholds only its code: the client is added, and the
+   result says which code is withheld and why (posting withholds it the same way); it refuses the
+   add only when it withholds every code of the batch (clients/eligibility.py `judge_bars`).
+   A user with `can_override_bars` may add anyway by giving a reason; the override is audited.
 6. Frequency limits: a service code allowing N per client per D days refuses a client when any
    D-day window containing the date provided would then hold more than N (posted, not void, or
    pending in any batch): back-dating cannot slip a service in before later ones.
@@ -36,7 +38,12 @@ from hmis.batches.errors import ENROLLMENT_REQUIRED, BatchError
 from hmis.batches.models import BatchEntry, EntryStatus, ScanOutcome, ServiceBatch
 from hmis.batches.posting import post_entries
 from hmis.clients.access import can_see_full_record
-from hmis.clients.eligibility import active_enrollment, bar_message, bars_in_force
+from hmis.clients.eligibility import (
+    active_enrollment,
+    bar_message,
+    bars_in_force,
+    withheld_message,
+)
 from hmis.clients.errors import LookupFailed
 from hmis.clients.lookup import find_client_by_card, find_client_by_id
 from hmis.clients.models import Client
@@ -62,12 +69,17 @@ class AddResult:
     replayed: bool = False
 
 
-def bars_overridden(*, client: Client, scope, user, on: date, override_reason: str) -> list:
-    """The bars in force keeping `client` from `scope` (a batch or a ServiceScope) on `on`, when
-    `user` overrides them; [] when there are none. Raises BARRED without a reason (with
-    `can_override` for a user who may), OVERRIDE_NOT_ALLOWED for a user without
-    `can_override_bars`. The caller records the override (AuditAction.BAR_OVERRIDE)."""
-    bars = bars_in_force(client=client, batch=scope, on=on)
+def bars_overridden(
+    *, client: Client, scope, user, on: date, override_reason: str, code_ids=()
+) -> tuple[list, dict]:
+    """(refusing, withheld): the bars in force keeping `client` from `scope` (a batch or a
+    ServiceScope) and its service `code_ids` on `on` when `user` overrides them ([] when there are
+    none), and the codes a service-code bar withholds (code id -> bar; {} once overridden).
+    Raises BARRED without a reason (with `can_override` for a user who may), OVERRIDE_NOT_ALLOWED
+    for a user without `can_override_bars`. The caller records the override
+    (AuditAction.BAR_OVERRIDE)."""
+    judgement = bars_in_force(client=client, batch=scope, on=on, code_ids=code_ids)
+    bars = judgement.refusing
     if bars:
         if not override_reason:
             raise BatchError(
@@ -82,7 +94,12 @@ def bars_overridden(*, client: Client, scope, user, on: date, override_reason: s
                 "ERROR: You may not override a bar. Ask a supervisor.",
                 client=client,
             )
-    return bars
+        return bars, {}
+    if judgement.withheld and override_reason and getattr(user, "can_override_bars", False):
+        # An override given for this client lifts its service-code bars too (posting skips
+        # every bar of an entry that carries an override reason).
+        return list(judgement.withheld.values()), {}
+    return [], judgement.withheld
 
 
 def add_client_to_batch(
@@ -94,7 +111,25 @@ def add_client_to_batch(
     date_provided: date,
     bar_override_reason: str = "",
 ) -> BatchEntry:
-    """Add `client` to `batch` for `date_provided` (steps 2-7). Raises BatchError on refusal."""
+    """Add `client` to `batch` for `date_provided` (steps 2-7). Raises BatchError on refusal.
+
+    The entry carries `.withheld`: the service-code bars withholding some of the batch's codes
+    (code id -> bar), for the result line."""
+    with transaction.atomic():
+        # Locks the client's row: a merge of this record (clients/merging.py) either finished
+        # before (the add follows the record to its survivor) or waits until the add is done.
+        client = lock_client_for_update(client)
+        return _add_locked(
+            batch=batch,
+            client=client,
+            user=user,
+            batch_date=batch_date,
+            date_provided=date_provided,
+            bar_override_reason=bar_override_reason,
+        )
+
+
+def _add_locked(*, batch, client, user, batch_date, date_provided, bar_override_reason):
     today = timezone.localdate()
     if not batch.active:
         raise BatchError(
@@ -113,12 +148,22 @@ def add_client_to_batch(
     if enrollment is None:
         raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
 
+    codes = [bsc.service_code for bsc in batch.service_codes.select_related("service_code")]
     override_reason = (bar_override_reason or "").strip()
-    bars = bars_overridden(
-        client=client, scope=batch, user=user, on=date_provided, override_reason=override_reason
+    bars, withheld = bars_overridden(
+        client=client,
+        scope=batch,
+        user=user,
+        on=date_provided,
+        override_reason=override_reason,
+        code_ids=[code.pk for code in codes],
     )
 
-    _refuse_over_frequency_limit(batch, client, date_provided)
+    refuse_over_frequency_limit(
+        codes=[code for code in codes if code.pk not in withheld],
+        client=client,
+        date_provided=date_provided,
+    )
 
     now = timezone.now()
     try:
@@ -157,7 +202,21 @@ def add_client_to_batch(
         # Another station added the same client a moment ago: the unique constraint caught it.
         _refuse_if_already_added(batch, client, date_provided, today)
         raise
+    entry.withheld = withheld
     return entry
+
+
+def lock_client_for_update(client: Client) -> Client:
+    """`client`'s row locked for the rest of the transaction, or, when the record was merged
+    into another meanwhile, its survivor's (locked, carrying the note the desk shows)."""
+    locked = Client.objects.select_for_update().filter(pk=client.pk).values("merged_into_id")
+    merged_into = next(iter(locked), {}).get("merged_into_id")
+    if merged_into is None:
+        return client
+    survivor = find_client_by_id(merged_into)
+    Client.objects.select_for_update().filter(pk=survivor.pk).values("pk").first()
+    survivor.merge_note = f"Client ID {client.pk} was merged into Client ID {survivor.pk}."
+    return survivor
 
 
 def add_to_batch(
@@ -226,6 +285,7 @@ def _resolve_and_add(
             return AddResult(False, "bad_scan_type", f"Unknown Type: {scan_type!r}.")
     except LookupFailed as failure:
         return AddResult(False, failure.code, failure.message)
+    typed_client = client
     try:
         entry = add_client_to_batch(
             batch=batch,
@@ -238,9 +298,16 @@ def _resolve_and_add(
     except BatchError as refusal:
         named = client if _may_name(user, client) else None
         return AddResult(False, refusal.code, refusal.message, client=named)
+    client = entry.client
+    notes = [withheld_message(bar) for bar in entry.withheld.values()]
+    merge_note = getattr(typed_client, "merge_note", "") or getattr(client, "merge_note", "")
+    if merge_note:
+        notes.insert(0, merge_note)
     if entry.status == EntryStatus.POSTED:
-        return AddResult(True, POSTED, "Added and services posted.", client=client, entry=entry)
-    return AddResult(True, ADDED, "Added. Pending until Post Services.", client=client, entry=entry)
+        message = " ".join(["Added and services posted.", *notes])
+        return AddResult(True, POSTED, message, client=client, entry=entry)
+    message = " ".join(["Added. Pending until Post Services.", *notes])
+    return AddResult(True, ADDED, message, client=client, entry=entry)
 
 
 def _may_name(user, client: Client) -> bool:
@@ -278,14 +345,6 @@ def _refuse_if_already_added(batch, client, date_provided: date, today: date) ->
         f"Already added {when} at {at:%H:%M} by {existing.added_by.short_name}.",
         client=client,
         entry=existing,
-    )
-
-
-def _refuse_over_frequency_limit(batch, client, date_provided: date) -> None:
-    refuse_over_frequency_limit(
-        codes=[bsc.service_code for bsc in batch.service_codes.select_related("service_code")],
-        client=client,
-        date_provided=date_provided,
     )
 
 

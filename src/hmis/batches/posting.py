@@ -7,7 +7,8 @@ Rules:
   location.
 - Eligibility is checked again: an entry whose client no longer has an active enrollment on the
   date provided, or is now barred (without an override recorded at adding), stays pending with
-  the reason in `pending_reason`.
+  the reason in `pending_reason`. A service-code bar in force withholds only its code (no Service
+  for it; the others are posted), as at adding (clients/eligibility.py `judge_bars`).
 - All or nothing, and idempotent: a posted entry is never posted twice. Two stations posting the
   same batch at once queue on a lock of the batch row; the second finds nothing left to post.
 """
@@ -25,8 +26,8 @@ from hmis.audit.recording import build_event, record_many
 from hmis.batches.errors import ENROLLMENT_REQUIRED
 from hmis.batches.models import BatchEntry, EntryStatus, EntryUnits, ServiceBatch
 from hmis.batches.notes import posted_comments
-from hmis.clients.eligibility import bar_message, bar_scope_filter
-from hmis.clients.models import Bar, Enrollment
+from hmis.clients.eligibility import bar_message, bars_for, judge_bars
+from hmis.clients.models import Enrollment
 from hmis.services.models import Service
 
 
@@ -59,19 +60,29 @@ def post_entries(*, batch: ServiceBatch, entries: list[BatchEntry], user) -> Pos
     overrides = _unit_overrides(entries)
     window = _Window.of(entries)
     enrollments = _active_enrollments(batch, window)
-    bars = _bars(batch, window)
+    code_ids = [code.service_code_id for code in codes]
+    bars = bars_for(
+        client_ids=window.client_ids,
+        batch=batch,
+        code_ids=code_ids,
+        first=window.first_day,
+        last=window.last_day,
+    )
     now = timezone.now()
 
     services: list[Service] = []
     reasons: dict[int, str] = {}
     changed_enrollment: list[BatchEntry] = []
+    given: dict[int, int] = {}
     for entry in entries:
         enrollment = _enrollment_on(enrollments[entry.client_id], entry.date_provided)
-        barred_by = None
+        barred_by, withheld = None, {}
         if not entry.bar_override_reason:
-            barred_by = next(
-                (b for b in bars[entry.client_id] if _in_force(b, entry.date_provided)), None
+            judgement = judge_bars(
+                bars.get(entry.client_id, []), code_ids=code_ids, on=entry.date_provided
             )
+            barred_by = judgement.refusing[0] if judgement.refusing else None
+            withheld = judgement.withheld
         if enrollment is None:
             reasons[entry.pk] = ENROLLMENT_REQUIRED
         elif barred_by is not None:
@@ -81,6 +92,9 @@ def post_entries(*, batch: ServiceBatch, entries: list[BatchEntry], user) -> Pos
                 entry.enrollment = enrollment
                 changed_enrollment.append(entry)
             for code in codes:
+                if code.service_code_id in withheld:
+                    continue
+                given[entry.pk] = given.get(entry.pk, 0) + 1
                 units = overrides.get((entry.pk, code.service_code_id), code.units)
                 services.append(
                     Service(
@@ -135,7 +149,7 @@ def post_entries(*, batch: ServiceBatch, entries: list[BatchEntry], user) -> Pos
                 obj=entry,
                 organization_id=batch.organization_id,
                 client_id=entry.client_id,
-                changes={"batch": batch.pk, "services": len(codes)},
+                changes={"batch": batch.pk, "services": given.get(entry.pk, 0)},
             )
         )
     record_many(events)
@@ -186,20 +200,3 @@ def _active_enrollments(batch, window: _Window) -> dict[int, list[Enrollment]]:
 
 def _enrollment_on(enrollments: list[Enrollment], day: date) -> Enrollment | None:
     return next((e for e in enrollments if e.is_active_on(day)), None)
-
-
-def _bars(batch, window: _Window) -> dict[int, list[Bar]]:
-    found: dict[int, list[Bar]] = defaultdict(list)
-    rows = Bar.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=window.first_day),
-        bar_scope_filter(batch),
-        client_id__in=window.client_ids,
-        start_date__lte=window.last_day,
-    ).select_related("organization", "project", "location")
-    for bar in rows:
-        found[bar.client_id].append(bar)
-    return found
-
-
-def _in_force(bar: Bar, day: date) -> bool:
-    return bar.start_date <= day and (bar.end_date is None or day <= bar.end_date)

@@ -55,12 +55,14 @@ def provide_service(
             raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
         scope = ServiceScope(organization_id=project.organization_id, project_id=project.pk)
         override_reason = (bar_override_reason or "").strip()
-        bars = bars_overridden(
+        # A service-code bar on this very code withholds the only code given: a refusal.
+        bars, _withheld = bars_overridden(
             client=client,
             scope=scope,
             user=user,
             on=date_provided,
             override_reason=override_reason,
+            code_ids=[service_code.pk],
         )
         refuse_over_frequency_limit(
             codes=[service_code], client=client, date_provided=date_provided
