@@ -51,6 +51,7 @@ from hmis.clients.access import (
     clients_fully_visible_to,
     get_client_for_user,
 )
+from hmis.clients.alerts import desk_alerts
 from hmis.clients.cards import CardError
 from hmis.clients.enrolling import EnrollmentError
 from hmis.clients.errors import LookupFailed
@@ -322,6 +323,8 @@ def scan(request, pk):
     )
     # The photo lets staff check the card belongs to the person; only for a record they may see.
     show_photo = bool(client and client.photo and can_see_full_record(request.user, client))
+    # Alerts the user's organization sees (a scan station: front-desk ones only): one query.
+    alerts = desk_alerts(request.user, client) if client else []
     return render(
         request,
         "batches/_result.html",
@@ -337,6 +340,7 @@ def scan(request, pk):
             "can_override": request.user.can_override_bars and _can_search(request.user),
             "household": household,
             "kiosk": _is_kiosk(request.user),
+            "alerts": alerts,
         },
     )
 

@@ -2016,8 +2016,16 @@ def _load_projects(ids: set[str]) -> dict:
 
 
 def _load_clients(ids: set[str]) -> dict:
-    table, personal_id, pk = _sql_names(Client, "personal_id", "pk")
-    return dict(_select_in(f"SELECT {personal_id}, {pk} FROM {table}", personal_id, ids))  # noqa: S608
+    """HUD PersonalID -> client pk; a record merged into another (clients/merging.py) answers
+    with its survivor, so a later import's enrollments and services land on the survivor."""
+    table, personal_id, pk, merged_into = _sql_names(Client, "personal_id", "pk", "merged_into")
+    return dict(
+        _select_in(
+            f"SELECT {personal_id}, COALESCE({merged_into}, {pk}) FROM {table}",  # noqa: S608
+            personal_id,
+            ids,
+        )
+    )
 
 
 def _load_enrollments(ids: set[str]) -> dict:
