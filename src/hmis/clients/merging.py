@@ -20,7 +20,6 @@ Rules:
   merge* restores both exactly, provided neither record nor any moved entry changed since.
 """
 
-from django.core import serializers
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -96,8 +95,12 @@ def _lock_pair(first_pk: int, second_pk: int) -> dict[int, Client]:
     return {client.pk: client for client in rows}
 
 
-def _serialized(client: Client) -> str:
-    return serializers.serialize("json", [client])
+def _serialized(client: Client) -> dict:
+    """Every column of `client` as JSON, timestamps to the microsecond (Django's serializer
+    keeps milliseconds only: an undo would not restore the record exactly)."""
+    return {name: _shown(value) for name, value in _field_values(client).items()} | {
+        "pk": client.pk
+    }
 
 
 def _field_values(client: Client) -> dict:
@@ -248,8 +251,17 @@ def _merge_cards(*, survivor: Client, merged: Client, user, now) -> dict:
     return {"moved": theirs.pk}
 
 
-def _deserialized(data: str) -> Client:
-    return next(serializers.deserialize("json", data)).object
+def _deserialized(data: dict) -> Client:
+    """The Client `_serialized` described (unsaved), each value back in its Python type."""
+    values = {}
+    for field in Client._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        raw = data[field.attname]
+        if raw is not None and field.get_internal_type() in ("DateField", "DateTimeField"):
+            raw = field.to_python(raw)
+        values[field.attname] = raw
+    return Client(pk=data["pk"], **values)
 
 
 def undoable_merges(*, survivor: Client) -> list[ClientMerge]:
