@@ -34,7 +34,7 @@ def test_scans_of_either_record_during_a_merge_end_on_the_survivor_once(
         barrier = threading.Barrier(len(scans) + 1)
         results, failures = [], []
 
-        def scan(batch, code):
+        def scan(batch, code, barrier=barrier, results=results, failures=failures):
             try:
                 barrier.wait(timeout=10)
                 results.append(
@@ -52,7 +52,7 @@ def test_scans_of_either_record_during_a_merge_end_on_the_survivor_once(
             finally:
                 connection.close()
 
-        def merge(keep=keep, old=old):
+        def merge(keep=keep, old=old, barrier=barrier, failures=failures):
             try:
                 barrier.wait(timeout=10)
                 merge_clients(survivor=keep, merged=old, user=staff_a, choices={})

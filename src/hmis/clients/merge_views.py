@@ -67,6 +67,8 @@ class MergeForm(forms.Form):
                     ("merged", f"Client ID {merged.pk}: {theirs or '(empty)'}"),
                 ],
                 widget=forms.RadioSelect,
+                # Unanswered: the survivor's value stays.
+                required=False,
                 initial="survivor" if ours or not theirs else "merged",
             )
             self.rows.append((self[key], ours == theirs))

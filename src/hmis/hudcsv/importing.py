@@ -1820,7 +1820,7 @@ class _Importer:
             return None
         enrollment = self.enrollments[v["EnrollmentID"]]
         personal_id = enrollment[2]
-        if v["PersonalID"] != personal_id:
+        if v["PersonalID"] != personal_id and not _is_alias_of(v["PersonalID"], enrollment[1]):
             self._reject_row(
                 file,
                 row,
@@ -2026,6 +2026,12 @@ def _load_clients(ids: set[str]) -> dict:
             ids,
         )
     )
+
+
+def _is_alias_of(personal_id: str, client_pk: int) -> bool:
+    """Whether `personal_id` is a record merged into client `client_pk` (clients/merging.py):
+    its enrollments moved to the survivor, and later exports still name the old PersonalID."""
+    return Client.objects.filter(personal_id=personal_id, merged_into_id=client_pk).exists()
 
 
 def _load_enrollments(ids: set[str]) -> dict:
