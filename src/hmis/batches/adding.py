@@ -296,7 +296,9 @@ def _resolve_and_add(
             bar_override_reason=bar_override_reason,
         )
     except BatchError as refusal:
-        named = client if _may_name(user, client) else None
+        # The refusal's client: the survivor when the record was merged meanwhile.
+        refused = refusal.client or client
+        named = refused if _may_name(user, refused) else None
         return AddResult(False, refusal.code, refusal.message, client=named)
     client = entry.client
     notes = [withheld_message(bar) for bar in entry.withheld.values()]

@@ -159,7 +159,7 @@ def get_enrollment_for_user(user, pk) -> Enrollment:
 
 def bars_visible_to(user):
     """Bars entered by the user's organization (never another organization's)."""
-    bars = Bar.objects.select_related("organization", "project", "location")
+    bars = Bar.objects.select_related("organization", "project", "location", "service_code")
     if is_system_admin(user):
         return bars
     if _outside_every_organization(user):

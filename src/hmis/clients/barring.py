@@ -91,7 +91,7 @@ def change_bar(*, bar: Bar, user, details: BarDetails) -> Bar:
     """*Edit bar*: new scope, dates, reason or decider, audited with old and new values."""
     _check(details)
     with transaction.atomic():
-        bar = Bar.objects.select_for_update().select_related(*_RELATED).get(pk=bar.pk)
+        bar = Bar.objects.select_for_update(of=("self",)).select_related(*_RELATED).get(pk=bar.pk)
         before = bar_snapshot(bar)
         _apply(bar, details)
         bar.save()
@@ -109,7 +109,7 @@ def change_bar(*, bar: Bar, user, details: BarDetails) -> Bar:
 def end_bar(*, bar: Bar, user, end_date: date, reason: str) -> Bar:
     """*End bar*: the bar is in force through `end_date`, no longer; `reason` says why."""
     with transaction.atomic():
-        bar = Bar.objects.select_for_update().select_related(*_RELATED).get(pk=bar.pk)
+        bar = Bar.objects.select_for_update(of=("self",)).select_related(*_RELATED).get(pk=bar.pk)
         if end_date < bar.start_date:
             raise BarError("end_before_start", END_BEFORE_START)
         before = bar_snapshot(bar)

@@ -135,13 +135,11 @@ def possible_duplicates(request):
 def not_duplicate(request):
     first = get_mergeable_client(request.user, request.POST.get("first"))
     second = get_mergeable_client(request.user, request.POST.get("second"))
-    if first.pk == second.pk:
-        raise Http404("Two different clients are needed.")
+    organization_id = request.user.organization_id or first.organization_id
+    if first.pk == second.pk or organization_id is None:
+        raise Http404("Two different clients of an organization are needed.")
     mark_not_duplicate(
-        first=first,
-        second=second,
-        user=request.user,
-        organization_id=request.user.organization_id or first.organization_id,
+        first=first, second=second, user=request.user, organization_id=organization_id
     )
     messages.success(request, f"Client ID {first.pk} and Client ID {second.pk}: not a duplicate.")
     return redirect("clients:possible_duplicates")
