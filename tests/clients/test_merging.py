@@ -211,3 +211,11 @@ def test_services_move_and_move_back(pair, admin_a, day_shelter, staff_a):
     assert Service.objects.get(pk=service.pk).client_id == keep.pk
     undo_merge(merge=merge, user=admin_a)
     assert Service.objects.get(pk=service.pk).client_id == old.pk
+
+
+def test_staff_cannot_revoke_a_card_as_merged(org_a, staff_a):
+    from hmis.clients.cards import CardError, revoke_card
+
+    card = f.issue_card(f.make_client(organization=org_a))
+    with pytest.raises(CardError):
+        revoke_card(card=card, user=staff_a, reason="merged")

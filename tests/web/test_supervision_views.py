@@ -270,3 +270,25 @@ def test_profile_shows_the_supervisor_tools(web_sup, carded):
     page = web_sup.get(reverse("clients:profile", args=[client.pk])).content.decode()
     for label in ("Add bar", "Add alert", "Record release"):
         assert label in page
+
+
+def test_writing_and_removing_an_alert_is_audited(web_sup, carded):
+    client = carded("ALRT0009")
+    web_sup.post(reverse("clients:alert_new", args=[client.pk]), alert_data(text="Check lunch"))
+    alert = ClientAlert.objects.get(client=client)
+    written = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(alert.pk))
+    assert written.changes["text"] == [None, "Check lunch"]
+    web_sup.post(reverse("clients:alert_remove", args=[alert.pk]))
+    removed = AuditEvent.objects.get(action=AuditAction.CHANGE, object_id=str(alert.pk))
+    assert removed.changes["ended_at"][0] is None
+
+
+def test_another_organization_cannot_remove_our_alert(carded, staff_b, org_a):
+    client = carded("ALRT0010")
+    alert = ClientAlert.objects.create(
+        client=client, organization=org_a, text="Ours", expires_on=today()
+    )
+    admin_b = signed_in(f.make_user(staff_b.organization, Role.AGENCY_ADMIN))
+    assert admin_b.post(reverse("clients:alert_remove", args=[alert.pk])).status_code == 404
+    alert.refresh_from_db()
+    assert alert.ended_at is None
