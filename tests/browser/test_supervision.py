@@ -143,6 +143,14 @@ def test_supervisor_bars_alerts_and_the_desk(agency, new_page):
     expect(boss.get_by_text("Bar ended.")).to_be_visible()
     assert Bar.objects.get(client=rosa).end_date == today - timedelta(days=1)
 
+    boss.goto(f"/clients/{rosa.pk}/")
+    boss.get_by_role("link", name="Record release").click()
+    boss.get_by_label("Do not share").check()
+    assert_accessible(boss)
+    boss.get_by_role("button", name="Record release").click()
+    expect(boss.get_by_text("Release of information recorded.")).to_be_visible()
+    expect(boss.locator("#releases")).to_contain_text("Do not share")
+
     desk.goto(f"/batches/{agency['batch'].pk}/add/")
     added = scan(desk, "BARS1001")
     expect(added).to_contain_text("Posted")
