@@ -115,18 +115,20 @@ def add_client_to_batch(
 
     The entry carries `.withheld`: the service-code bars withholding some of the batch's codes
     (code id -> bar), for the result line."""
+    arguments = {
+        "batch": batch,
+        "user": user,
+        "batch_date": batch_date,
+        "date_provided": date_provided,
+        "bar_override_reason": bar_override_reason,
+    }
+    # Locks the client's row: a merge of this record (clients/merging.py) either finished before
+    # (the add follows the record to its survivor) or waits until the add is done. Inside the
+    # caller's transaction (the desk's add_to_batch) no savepoint is needed for it.
+    if transaction.get_connection().in_atomic_block:
+        return _add_locked(client=lock_client_for_update(client), **arguments)
     with transaction.atomic():
-        # Locks the client's row: a merge of this record (clients/merging.py) either finished
-        # before (the add follows the record to its survivor) or waits until the add is done.
-        client = lock_client_for_update(client)
-        return _add_locked(
-            batch=batch,
-            client=client,
-            user=user,
-            batch_date=batch_date,
-            date_provided=date_provided,
-            bar_override_reason=bar_override_reason,
-        )
+        return _add_locked(client=lock_client_for_update(client), **arguments)
 
 
 def _add_locked(*, batch, client, user, batch_date, date_provided, bar_override_reason):
