@@ -12,13 +12,13 @@ are among them.
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from duplicates import ENDINGS, FIRST, LAST, _typo  # noqa: E402
+from throwaway import throwaway_database  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100000"))
 PLANTED = 200
@@ -27,33 +27,8 @@ NICKNAMES = {"robert": "bob", "william": "bill", "elizabeth": "liz", "james": "j
 
 
 def main() -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    temp_dir = None
-    if not os.environ.get("DATABASE_URL"):
-        temp_dir = tempfile.TemporaryDirectory(prefix="hmis-bench-")
-        os.environ["HMIS_DATA_DIR"] = temp_dir.name
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hmis.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    test_db = None
-    if temp_dir is None:
-        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
-    try:
+    with throwaway_database() as connection:
         run(connection)
-    finally:
-        if test_db is not None:
-            connection.creation.destroy_test_db(test_db, verbosity=0)
-        if temp_dir is not None:
-            connection.close()
-            temp_dir.cleanup()
     return 0
 
 

@@ -13,10 +13,12 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import throwaway_database  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100000"))
 CHECKS = 40
@@ -46,34 +48,8 @@ ENDINGS = ("", "", "", "", "son", "ez", "ton", "man", "ley", "er", "ski", "berg"
 
 
 def main() -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    temp_dir = None
-    if not os.environ.get("DATABASE_URL"):
-        temp_dir = tempfile.TemporaryDirectory(prefix="hmis-bench-")
-        os.environ["HMIS_DATA_DIR"] = temp_dir.name
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hmis.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    test_db = None
-    if temp_dir is None:
-        # Never touch the real database: pytest-style test_<name>, created and dropped here.
-        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
-    try:
+    with throwaway_database() as connection:
         loaded, timings, found = run()
-    finally:
-        if test_db is not None:
-            connection.creation.destroy_test_db(test_db, verbosity=0)
-        if temp_dir is not None:
-            connection.close()
-            temp_dir.cleanup()
 
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]

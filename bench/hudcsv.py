@@ -5,7 +5,8 @@ plain csv write/read of the same rows, measured in the same run.
     .venv/bin/python bench/hudcsv.py --scale 0.02  # a quick smoke run
 
 Each phase runs in its own process on its own SQLite database (under --workdir, a temporary folder
-by default), so peak memory (ru_maxrss) is that phase's alone:
+by default), or with DATABASE_URL set on its own PostgreSQL database (`<name>_bench_source` and
+`<name>_bench_target`, created afresh), so peak memory (ru_maxrss) is that phase's alone:
 1. generate: a synthetic site (bulk_create in large batches), every record with its own
    DateCreated and DateUpdated, as in real data;
 2. export: `export_hud_csv` of everything to a zip;
@@ -31,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS, ENROLLMENTS_PER_CLIENT, SERVICES_PER_ENROLLMENT = 25_000, 2, 20
 TARGET_EXPORT_RATIO, TARGET_IMPORT_RATIO, TARGET_MB = 3.0, 10.0, 300.0
+PG = bool(os.environ.get("DATABASE_URL"))
 
 
 def peak_mb() -> float:
@@ -276,8 +278,28 @@ def plain_baseline(zip_path: str, workdir: Path) -> dict:
 # --- driver ---
 
 
+def phase_database(data_dir: Path, *, fresh: bool) -> str | None:
+    """With DATABASE_URL (PostgreSQL), each phase's own database, named after the phase's folder
+    (`<name>_bench_source`, `<name>_bench_target`), created empty when `fresh`; None on SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    database = f"{name}_bench_{data_dir.name}"
+    if fresh:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            admin.execute(f'CREATE DATABASE "{database}"')
+    return f"{base}/{database}"
+
+
 def run_phase(name: str, data_dir: Path, *args: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    database = phase_database(data_dir, fresh=name != "export")
+    if database:
+        env["DATABASE_URL"] = database
     command = [sys.executable, __file__, "--phase", name, "--data-dir", str(data_dir), *args]
     completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if completed.returncode != 0:
@@ -314,7 +336,7 @@ def main() -> None:
     source_db, target_db = workdir / "source", workdir / "target"
     zip_path = workdir / "export.zip"
     print(f"Working in {workdir}")
-    if args.reuse and (source_db / "hmis.sqlite3").exists():
+    if args.reuse and (PG or (source_db / "hmis.sqlite3").exists()):
         print("Reusing the generated dataset")
     else:
         shutil.rmtree(source_db, ignore_errors=True)

@@ -8,13 +8,14 @@ Target: posting within 2x of the bulk_create floor. Each measure runs ROUNDS tim
 entries; the median is reported.
 """
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import throwaway_database  # noqa: E402
 
 ENTRIES = 1_000
 CODES = 3
@@ -22,34 +23,8 @@ ROUNDS = 3
 
 
 def main() -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    temp_dir = None
-    if not os.environ.get("DATABASE_URL"):
-        temp_dir = tempfile.TemporaryDirectory(prefix="hmis-bench-")
-        os.environ["HMIS_DATA_DIR"] = temp_dir.name
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hmis.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    test_db = None
-    if temp_dir is None:
-        # Never touch the real database: pytest-style test_<name>, created and dropped here.
-        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
-    try:
+    with throwaway_database() as connection:
         posting, floor = run()
-    finally:
-        if test_db is not None:
-            connection.creation.destroy_test_db(test_db, verbosity=0)
-        if temp_dir is not None:
-            connection.close()
-            temp_dir.cleanup()
 
     vendor = connection.vendor
     rows = ENTRIES * CODES

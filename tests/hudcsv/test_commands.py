@@ -35,7 +35,8 @@ def test_import_prints_a_summary_and_skipped_files(org_a):
     assert "fy2026: HUD CSV FY2026 export EXP-2026-001" in out
     assert "skipped IncomeBenefits.csv: not used by this system" in out
     assert (
-        "  Client.csv                 6         5         0         1          0         0" in out
+        "  Client.csv                 6         5         0         1          0         0"
+        "           0" in out
     )
     assert "Import committed." in out
     assert Client.objects.filter(organization=org_a).count() == 6
@@ -60,6 +61,7 @@ def test_import_with_an_error_writes_nothing_exits_1_and_writes_the_report(expor
             "Column": "EnrollmentID",
             "Value": "E404",
             "Reason": "E404 is in neither Enrollment.csv nor the database",
+            "In strict mode": "error",
         }
     ]
 
@@ -73,6 +75,19 @@ def test_skip_invalid_rows_and_dry_run_options(export_dir):
 
     code, out = run("import_hud_csv", str(export_dir), "--skip-invalid-rows")
     assert (code, Client.objects.count()) == (0, 6)
+
+
+def test_dry_run_shows_what_tolerant_and_strict_modes_would_do(export_dir):
+    edit_rows(export_dir, "Enrollment.csv", lambda rows: rows[3].update(HouseholdID=""))
+
+    code, out = run("import_hud_csv", str(export_dir), "--dry-run")
+    assert code == 0
+    assert "warning: Enrollment.csv line 5 HouseholdID: required value is missing; derived" in out
+    assert "With --strict, 1 of these warnings would be errors and their rows rejected." in out
+
+    code, out = run("import_hud_csv", str(export_dir), "--dry-run", "--strict")
+    assert code == 1
+    assert "error: Enrollment.csv line 5 HouseholdID: required value is missing" in out
 
 
 def test_refused_edition_is_a_message_not_a_stack_trace(export_dir):

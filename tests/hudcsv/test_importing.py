@@ -350,17 +350,6 @@ def _import_with(export_dir, org, file, change, **options):
         ),
         (
             "Client.csv",
-            lambda rows: rows[1].update(PersonalID="C1"),
-            (
-                "Client.csv",
-                3,
-                "PersonalID",
-                "C1",
-                "duplicate PersonalID: the same ID is on an earlier line of this file",
-            ),
-        ),
-        (
-            "Client.csv",
             lambda rows: rows[1].update(PersonalID="X" * 33),
             ("Client.csv", 3, "PersonalID", "X" * 33, "longer than 32 characters"),
         ),
@@ -453,7 +442,6 @@ def _import_with(export_dir, org, file, change, **options):
     ],
     ids=[
         "missing-id",
-        "duplicate-id",
         "id-too-long",
         "unknown-client",
         "unknown-project",
@@ -679,10 +667,11 @@ def test_without_skip_invalid_rows_an_error_in_the_last_file_leaves_the_database
 def test_a_crash_half_way_leaves_the_database_as_it_was_and_says_so(org_a, monkeypatch):
     before = snapshot()
 
-    def boom(self, file, rows, summary):
+    def boom(self, chunk, file, summary):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing._Importer, "_services", boom)
+    # Exit.csv's first check: clients and enrollments are written by then.
+    monkeypatch.setattr(importing.Importer, "check_enrollments", boom)
     result = import_hud_csv(source=FIXTURE, organization=org_a)
 
     assert result.refused == (
@@ -709,8 +698,10 @@ def test_report_csv_lists_every_problem(org_a, export_dir):
     )
 
     lines = result.report_text().splitlines()
-    assert lines[0] == "Severity,File,Line,Column,Value,Reason"
-    assert lines[1] == "warning,Client.csv,2,VeteranStatus,7,not a value of list 1.8; stored as 99"
+    assert lines[0] == "Severity,File,Line,Column,Value,Reason,In strict mode"
+    assert lines[1] == (
+        "warning,Client.csv,2,VeteranStatus,7,not a value of list 1.8; stored as 99,error"
+    )
 
 
 def test_import_runs_a_bounded_number_of_queries_per_chunk(
@@ -733,7 +724,7 @@ def test_import_runs_a_bounded_number_of_queries_per_chunk(
         "Enrollment",
         "Exit",
     ]:
-        (export_dir / f"{name}.csv").unlink()
+        edit_rows(export_dir, f"{name}.csv", lambda rows: [])  # the header only
 
     with django_assert_max_num_queries(20):
         result = import_hud_csv(source=export_dir, organization=org_a)
@@ -786,11 +777,23 @@ def test_an_exit_row_with_date_deleted_removes_the_exit(org_a, export_dir):
     assert enrollment.exit_hud_data["DateDeleted"] == "2025-12-05 10:00:00"
 
 
-def test_a_duplicate_is_rejected_but_the_first_row_and_its_dependants_stand(org_a, export_dir):
+def test_under_strict_a_duplicate_is_rejected_but_the_first_row_and_its_dependants_stand(
+    org_a, export_dir
+):
     def duplicate(rows):
         return [*rows, dict(rows[0], FirstName="Second copy")]
 
-    result = _import_with(export_dir, org_a, "Client.csv", duplicate, skip_invalid_rows=True)
+    result = _import_with(
+        export_dir, org_a, "Client.csv", duplicate, skip_invalid_rows=True, strict=True
+    )
+
+    assert (
+        "Client.csv",
+        8,
+        "PersonalID",
+        "C1",
+        "duplicate PersonalID: the same ID is on an earlier line of this file",
+    ) in problems(result, ERROR)
 
     assert result.summaries["Client.csv"].rejected == 1
     assert Client.objects.get(personal_id="C1").first_name == "Mary-Kate"
@@ -848,19 +851,26 @@ def test_an_unreadable_csv_file_is_refused(org_a, export_dir):
     assert not Service.objects.exists()
 
 
-def test_without_export_csv_the_edition_comes_from_the_client_header(org_a, export_dir):
-    (export_dir / "Export.csv").unlink()
+@pytest.mark.parametrize(
+    ("removed", "message"),
+    [
+        (["Exit"], "Exit.csv is"),
+        (["Export", "Services"], "Export.csv and Services.csv are"),
+        (["Funder", "Inventory", "User"], "User.csv, Funder.csv and Inventory.csv are"),
+    ],
+)
+def test_an_incomplete_set_is_refused_naming_the_missing_files(org_a, export_dir, removed, message):
+    for name in removed:
+        (export_dir / f"{name}.csv").unlink()
 
     result = import_hud_csv(source=export_dir, organization=org_a)
 
-    assert result.edition == "2026" and result.committed
-    assert (
-        "Export.csv",
-        None,
-        "",
-        "",
-        "Export.csv is missing; edition taken from the Client.csv header",
-    ) in problems(result)
+    assert result.refused == (
+        f"This is not a complete HUD CSV export: {message} missing. Ask the sending system for "
+        "a full export (every file, even empty ones). Nothing was written."
+    )
+    assert not result.committed
+    assert not Organization.objects.filter(hud_organization_id="ORG1").exists()
 
 
 def test_a_merged_away_personal_id_brings_later_enrollments_to_the_survivor(org_a, export_dir):

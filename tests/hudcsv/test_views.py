@@ -125,6 +125,17 @@ def test_errors_are_shown_with_file_line_column_value_and_no_confirmation(
     assert b"error,Services.csv,2,EnrollmentID,E404," in b"".join(report.streaming_content)
 
 
+def test_the_preview_says_what_strict_mode_would_reject(client, system_admin, export_dir):
+    edit_rows(export_dir, "Project.csv", lambda rows: rows[0].update(OperatingStartDate=""))
+    client.force_login(system_admin)
+
+    page = upload(client, zip_folder(export_dir)).content.decode()
+
+    assert "required value is missing; derived as 2025-10-01" in page
+    assert "In strict mode, 1 of these warnings would be errors and their rows rejected." in page
+    assert "Confirm import" in page
+
+
 def token_of_report(page: str) -> str:
     return re.search(r"import/report/\?token=([0-9a-f]+)", page).group(1)
 

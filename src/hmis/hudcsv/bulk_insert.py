@@ -2,10 +2,15 @@
 
 Django's bulk_create builds a model instance per row and binds every column of every row. An
 import of a site's services writes a million rows, so this writes them as the database likes
-best: many rows per INSERT statement (a statement per row costs the database more than the rows
-do), each distinct value converted once, and a value that is the same on every row written once
-into the statement instead of being bound on each row. Timestamps are taken verbatim (no
-auto_now): imported records keep the source's dates.
+best, each distinct value converted once. Timestamps are taken verbatim (no auto_now): imported
+records keep the source's dates.
+
+- PostgreSQL: COPY ... FROM STDIN through psycopg 3. On the 53,762-row benchmark import (scale
+  0.05, dry run, CPU seconds of the importing process): 1.1-1.45 s, against 2.3-2.8 s with the
+  multi-row INSERTs below.
+- SQLite: many rows per INSERT statement, and a value the same on every row (a NULL, a default,
+  the one user of a file) written once into the statement instead of bound on each row. Same
+  benchmark: 0.73-0.77 s, against 0.92 s for executemany of a one-row INSERT; kept.
 """
 
 import json
@@ -32,13 +37,18 @@ def _sqlite_datetime(value: datetime) -> str:
     return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
+def _sqlite_stored(value: datetime | str) -> str:
+    return value if type(value) is str else _sqlite_datetime(value)
+
+
 def _converter(model_field) -> Callable[[Any], Any] | None:
     """How a Python value goes to the database driver for this field (None: as it is)."""
     ops = connection.ops
     kind = model_field.get_internal_type()
     sqlite = connection.vendor == "sqlite"
     if kind == "DateTimeField":
-        return _sqlite_datetime if sqlite else ops.adapt_datetimefield_value
+        # Text is already SQLite's UTC text (the import holds date-times so: importing/times.py).
+        return _sqlite_stored if sqlite else ops.adapt_datetimefield_value
     if kind == "DateField":
         return date.isoformat if sqlite else ops.adapt_datefield_value
     if kind == "DecimalField":
@@ -79,8 +89,9 @@ class Table:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         self.plan = [(f.attname, self._default(f), _converter(f)) for f in fields]
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        self.head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+        self.table = quote(model._meta.db_table)
+        self.columns = ", ".join(quote(f.column) for f in fields)
+        self.head = f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
 
     @staticmethod
     def _default(model_field):
@@ -138,6 +149,9 @@ class Table:
                         converted[None] = None
                         column = list(map(converted.__getitem__, column))
             prepared.append(column)
+        if connection.vendor == "postgresql":
+            self._copy(list(zip(*prepared, strict=True)))
+            return
         # A value the same on every row (a NULL, a default, the one user of a file) goes in
         # the statement as a literal instead of being bound on each row; only values that need
         # no quoting: None, whole numbers, and strings of letters, digits and -+:.{} and space.
@@ -159,6 +173,17 @@ class Table:
             marks[0] = placeholder
             bound.append(prepared[0])
         self._write(f"({', '.join(marks)})", list(zip(*bound, strict=True)))
+
+    def _copy(self, rows: list[tuple]) -> None:
+        """PostgreSQL's own bulk path: COPY ... FROM STDIN through psycopg 3."""
+        connection.ensure_connection()
+        with (
+            connection.wrap_database_errors,
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
 
     def _write(self, row_sql: str, rows: list[tuple]) -> None:
         """Many rows per statement, on the driver's own cursor: Django's cursor would convert

@@ -22,7 +22,10 @@ class ImportForm(forms.Form):
         required=False,
         label="Skip invalid rows (import the valid rows, leave out the rejected ones)",
     )
-    strict = forms.BooleanField(required=False, label="Strict: treat warnings as errors")
+    strict = forms.BooleanField(
+        required=False,
+        label="Strict: reject rows with any problem instead of keeping them with a warning",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

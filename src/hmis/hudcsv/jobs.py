@@ -69,6 +69,8 @@ def import_summary(result: ImportResult) -> dict[str, Any]:
         "export_id": result.export_id,
         "error_count": result.error_count,
         "warning_count": result.warning_count,
+        "strict": result.strict,
+        "strict_error_count": result.strict_error_count,
         "summaries": {name: s.as_dict() for name, s in result.summaries.items()},
         "skipped_files": result.skipped_files,
         "problems": [

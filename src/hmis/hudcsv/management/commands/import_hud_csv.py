@@ -33,7 +33,12 @@ class Command(BaseCommand):
             action="store_true",
             help="commit the valid rows; leave out rejected rows and the rows that depend on them",
         )
-        parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="reject rows with any problem (missing required values, repeated IDs...) instead "
+            "of keeping them with a warning",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="validate and report, write nothing"
         )
@@ -85,12 +90,12 @@ class Command(BaseCommand):
             out(f"  skipped {name}: not used by this system")
         out(
             f"  {'file':<18}{'rows':>10}{'created':>10}{'updated':>10}{'deleted':>10}"
-            f"{'unchanged':>11}{'rejected':>10}"
+            f"{'unchanged':>11}{'rejected':>10}{'superseded':>12}"
         )
         for name, s in result.summaries.items():
             out(
                 f"  {name:<18}{s.rows:>10,}{s.created:>10,}{s.updated:>10,}{s.deleted:>10,}"
-                f"{s.unchanged:>11,}{s.rejected:>10,}"
+                f"{s.unchanged:>11,}{s.rejected:>10,}{s.superseded:>12,}"
             )
         shown = result.problems[:50]
         for p in shown:
@@ -104,6 +109,11 @@ class Command(BaseCommand):
             where = f" (all in {report_path})" if report_path else " (use --report FILE for all)"
             out(f"  ... and {more:,} more{where}")
         out(f"{result.error_count:,} errors, {result.warning_count:,} warnings.")
+        if result.strict_error_count:
+            out(
+                f"With --strict, {result.strict_error_count:,} of these warnings would be errors "
+                "and their rows rejected."
+            )
         if result.committed:
             out(self.style.SUCCESS("Import committed."))
         elif result.dry_run:
