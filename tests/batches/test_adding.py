@@ -354,3 +354,47 @@ def test_a_visit_whose_services_were_all_voided_no_longer_counts_as_added(
     assert again.status == EntryStatus.POSTED
     changes = AuditEvent.objects.filter(action=AuditAction.CHANGE, object_id=str(first.pk))
     assert [event.changes for event in changes] == [{"status": ["posted", "voided"]}]
+
+
+def test_shower_bar_withholds_the_shower_and_the_result_line_says_why(
+    day_shelter, enrolled, staff_a, org_a
+):
+    visit, shower = f.make_code("Day Shelter visit"), f.make_code("Shower")
+    batch = f.make_batch(day_shelter, codes=[(visit, 1), (shower, 1)])
+    f.bar(enrolled, organization=org_a, service_code=shower, reason="Flooded the shower room")
+    card = f.issue_card(enrolled)
+    result = add_to_batch(
+        batch=batch,
+        user=staff_a,
+        scan_type=SCAN_CARD,
+        typed=card.code,
+        batch_date=TODAY,
+        date_provided=TODAY,
+    )
+    assert result.ok
+    assert result.message == (
+        "Added. Pending until Post Services. Shower withheld: client is barred from service "
+        "Shower indefinitely. Reason: Flooded the shower room"
+    )
+
+
+def test_shower_bar_refuses_a_batch_of_showers_only(day_shelter, enrolled, staff_a, org_a):
+    shower = f.make_code("Shower")
+    batch = f.make_batch(day_shelter, codes=[(shower, 1)])
+    f.bar(enrolled, organization=org_a, service_code=shower, reason="Flooded")
+    with pytest.raises(BatchError) as refusal:
+        add(batch, enrolled, staff_a)
+    assert refusal.value.code == errors.BARRED
+    assert "barred from service Shower" in refusal.value.message
+
+
+def test_automatic_posting_gives_the_visit_and_withholds_the_barred_shower(
+    day_shelter, enrolled, staff_a, org_a
+):
+    visit, shower = f.make_code("Day Shelter visit"), f.make_code("Shower")
+    batch = f.make_batch(day_shelter, codes=[(visit, 1), (shower, 1)], auto_post=True)
+    f.bar(enrolled, organization=org_a, service_code=shower)
+    entry = add(batch, enrolled, staff_a)
+    assert entry.status == EntryStatus.POSTED
+    given = Service.objects.filter(client=enrolled).values_list("service_code__name", flat=True)
+    assert list(given) == ["Day Shelter visit"]

@@ -248,3 +248,26 @@ def test_two_stations_scanning_the_same_card_at_once_add_it_once(meal_batch, sta
         thread.join(timeout=30)
     assert sorted(r.code for r in results) == ["added", "already_added"]
     assert BatchEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_posting_withholds_a_code_barred_since_the_client_was_added(meal_batch, staff_a, org_a):
+    (entry,) = add_enrolled(meal_batch, staff_a)
+    meal = meal_batch.service_codes.get(service_code__name="Meal").service_code
+    f.bar(entry.client, organization=org_a, service_code=meal, start_date=TODAY)
+    result = post_batch(batch=meal_batch, user=staff_a)
+    assert [e.pk for e in result.posted] == [entry.pk]
+    assert result.services_created == 1
+    assert list(Service.objects.values_list("service_code__name", flat=True)) == [
+        "Day Shelter visit"
+    ]
+    posted = AuditEvent.objects.get(action=AuditAction.POST, object_id=str(entry.pk))
+    assert posted.changes["services"] == 1
+
+
+@pytest.mark.django_db
+def test_posting_gives_the_code_again_once_its_bar_ended(meal_batch, staff_a, org_a):
+    (entry,) = add_enrolled(meal_batch, staff_a)
+    meal = meal_batch.service_codes.get(service_code__name="Meal").service_code
+    f.bar(entry.client, organization=org_a, service_code=meal, end_date=date(2026, 11, 24))
+    assert post_batch(batch=meal_batch, user=staff_a).services_created == 2

@@ -166,3 +166,21 @@ def test_long_roster_runs_over_pages_with_page_numbers(org_a, day_shelter, batch
     assert count >= 2
     last = pypdfium2.PdfDocument(pdf)[count - 1].get_textpage().get_text_range()
     assert f"Page {count} of {count}" in last
+
+
+def test_roster_marks_barred_clients_and_prints_no_barcode_for_them(
+    clients, staff_a, batch, org_a, day_shelter
+):
+    issued = issue_cards(clients=clients, user=staff_a)
+    barred = clients[0]
+    f.bar(barred, organization=org_a, project=day_shelter, end_date=date(2025, 12, 31))
+    pdf = print_roster(batch=batch, on=DAY, user=staff_a)
+    pages = render_pages(pdf, "roster-barred")
+    found = [code for page in pages for code in decoded(page, zxingcpp.BarcodeFormat.Code128)]
+    barred_code = next(c.code for c in issued if c.client_id == barred.pk)
+    assert barred_code not in found
+    assert sorted(found) == sorted(c.code for c in issued if c.client_id != barred.pk)
+    text = "".join(
+        pypdfium2.PdfDocument(pdf)[i].get_textpage().get_text_range() for i in range(len(pages))
+    )
+    assert "BARRED until 12/31/2025" in text

@@ -2,7 +2,12 @@ from datetime import date
 
 import pytest
 
-from hmis.clients.eligibility import active_enrollment, bar_message, bars_in_force
+from hmis.clients.eligibility import (
+    active_enrollment,
+    bar_message,
+    bars_in_force,
+    withheld_message,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -43,17 +48,21 @@ def test_bars_apply_by_organization_project_and_location(org_a, org_b, day_shelt
     f.bar(client, organization=org_a, project=day_shelter, location=other_site)
     f.bar(client, organization=org_b)
     f.bar(client, organization=org_a, project=f.make_project(org_a, "Other"))
-    assert set(bars_in_force(client=client, batch=batch, on=on)) == {by_org, by_project, by_site}
+    assert set(bars_in_force(client=client, batch=batch, on=on).refusing) == {
+        by_org,
+        by_project,
+        by_site,
+    }
 
 
 def test_bar_is_in_force_from_start_through_end(org_a, day_shelter):
     batch = f.make_batch(day_shelter)
     client = f.make_client()
     f.bar(client, organization=org_a, start_date=date(2026, 1, 10), end_date=date(2026, 1, 20))
-    assert bars_in_force(client=client, batch=batch, on=date(2026, 1, 9)) == []
-    assert len(bars_in_force(client=client, batch=batch, on=date(2026, 1, 10))) == 1
-    assert len(bars_in_force(client=client, batch=batch, on=date(2026, 1, 20))) == 1
-    assert bars_in_force(client=client, batch=batch, on=date(2026, 1, 21)) == []
+    assert bars_in_force(client=client, batch=batch, on=date(2026, 1, 9)).refusing == []
+    assert len(bars_in_force(client=client, batch=batch, on=date(2026, 1, 10)).refusing) == 1
+    assert len(bars_in_force(client=client, batch=batch, on=date(2026, 1, 20)).refusing) == 1
+    assert bars_in_force(client=client, batch=batch, on=date(2026, 1, 21)).refusing == []
 
 
 def test_the_longest_lasting_bar_comes_first(org_a, day_shelter):
@@ -62,9 +71,9 @@ def test_the_longest_lasting_bar_comes_first(org_a, day_shelter):
     on = date(2026, 6, 1)
     sooner = f.bar(client, organization=org_a, end_date=date(2026, 7, 1))
     later = f.bar(client, organization=org_a, project=day_shelter, end_date=date(2027, 1, 1))
-    assert bars_in_force(client=client, batch=batch, on=on) == [later, sooner]
+    assert bars_in_force(client=client, batch=batch, on=on).refusing == [later, sooner]
     indefinite = f.bar(client, organization=org_a)
-    assert bars_in_force(client=client, batch=batch, on=on) == [indefinite, later, sooner]
+    assert bars_in_force(client=client, batch=batch, on=on).refusing == [indefinite, later, sooner]
 
 
 def test_bar_message_names_scope_end_and_reason(org_a, day_shelter):
@@ -84,3 +93,31 @@ def test_bar_message_names_scope_end_and_reason(org_a, day_shelter):
     assert bar_message(open_ended) == (
         "ERROR: Client is barred from organization Agency A indefinitely. Reason: Weapons"
     )
+
+
+def test_service_code_bar_withholds_only_its_code_within_its_organization(
+    org_a, org_b, day_shelter
+):
+    visit, shower = f.make_code("Day Shelter visit"), f.make_code("Shower")
+    batch = f.make_batch(day_shelter, codes=[(visit, 1), (shower, 1)])
+    client = f.make_client()
+    on = date(2026, 6, 1)
+    shower_bar = f.bar(client, organization=org_a, service_code=shower, reason="Flooded the room")
+    f.bar(client, organization=org_b, service_code=visit)  # another agency's: not here
+    judgement = bars_in_force(client=client, batch=batch, on=on, code_ids=[visit.pk, shower.pk])
+    assert judgement.refusing == []
+    assert judgement.withheld == {shower.pk: shower_bar}
+    assert withheld_message(shower_bar) == (
+        "Shower withheld: client is barred from service Shower indefinitely. "
+        "Reason: Flooded the room"
+    )
+
+
+def test_service_code_bar_withholding_every_code_refuses_the_client(org_a, day_shelter):
+    shower = f.make_code("Shower")
+    batch = f.make_batch(day_shelter, codes=[(shower, 1)])
+    client = f.make_client()
+    shower_bar = f.bar(client, organization=org_a, service_code=shower)
+    judgement = bars_in_force(client=client, batch=batch, on=date(2026, 6, 1), code_ids=[shower.pk])
+    assert judgement.refusing == [shower_bar]
+    assert bar_message(shower_bar).startswith("ERROR: Client is barred from service Shower")

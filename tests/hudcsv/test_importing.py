@@ -871,3 +871,22 @@ def test_an_incomplete_set_is_refused_naming_the_missing_files(org_a, export_dir
     )
     assert not result.committed
     assert not Organization.objects.filter(hud_organization_id="ORG1").exists()
+
+
+def test_a_merged_away_personal_id_brings_later_enrollments_to_the_survivor(org_a, export_dir):
+    from hmis.clients.merging import merge_clients
+    from tests import factories as f
+
+    import_hud_csv(source=FIXTURE, organization=org_a)
+    survivor, merged = Client.objects.get(personal_id="C1"), Client.objects.get(personal_id="C2")
+    merge_clients(survivor=survivor, merged=merged, user=f.make_user(org_a), choices={})
+
+    def add_enrollment(rows):
+        rows.append(
+            dict(rows[0], EnrollmentID="E-AFTER-MERGE", PersonalID="C2", HouseholdID="H-AFTER")
+        )
+
+    edit_rows(export_dir, "Enrollment.csv", add_enrollment)
+    result = import_hud_csv(source=export_dir, organization=org_a)
+    assert result.committed, problems(result)
+    assert Enrollment.objects.get(hud_enrollment_id="E-AFTER-MERGE").client_id == survivor.pk

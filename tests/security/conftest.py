@@ -99,7 +99,11 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
         data={"Funder": 2, "GrantID": "A-GRANT-1", "StartDate": date(2024, 1, 1)},
     )
     job = _finished_export_job(staff_a, org_a)
+    release, alert, merge = _supervision_of(client_a, staff_a, org_a)
     return {
+        "release": release,
+        "alert": alert,
+        "merge": merge,
         "job": job,
         "batch": batch,
         "entry": entry,
@@ -125,6 +129,39 @@ def world(org_a, day_shelter, batch, staff_a, client_a, enrollment_a, service_a,
 def unassigned_station_a(org_a):
     """A scan station of organization A that is not assigned to A's batch."""
     return f.make_user(org_a, Role.SCAN_STATION, username="station_elsewhere")
+
+
+def _supervision_of(client_a, staff_a, org_a):
+    """A's release of information (with a signed form), alert and merge of a duplicate record."""
+    from django.core.files.base import ContentFile
+
+    from hmis.clients.alerts import write_alert
+    from hmis.clients.merging import merge_clients
+    from hmis.clients.releases import record_release
+
+    release = record_release(
+        client=client_a,
+        organization_id=org_a.pk,
+        user=staff_a,
+        permission="do_not_share",
+        whole_continuum=True,
+        shared_with=[],
+        start_date=date(2025, 1, 1),
+        end_date=None,
+        signed_form=ContentFile(b"%PDF-1.4 Confidential-service-note-A", name="roi.pdf"),
+    )
+    alert = write_alert(
+        client=client_a,
+        organization_id=org_a.pk,
+        user=staff_a,
+        text="Confidential-service-note-A",
+        priority="high",
+        expires_on=date(2099, 1, 1),
+        front_desk=True,
+    )
+    duplicate = f.make_client("Marisol", "Quintanilla-Dup", organization=org_a)
+    merge = merge_clients(survivor=client_a, merged=duplicate, user=staff_a, choices={})
+    return release, alert, merge
 
 
 def _finished_export_job(user, organization):

@@ -32,6 +32,10 @@ class Perm(StrEnum):
     MANAGE_CATALOG = "manage_catalog"  # service groups and codes
     AUDIT = "audit"
     DATA_QUALITY = "data_quality"  # the data-quality page: what is missing, stale or unposted
+    # The supervisor's tools: bars, releases of information, client alerts. Agency administrators,
+    # and staff whose account has *May manage bars* (`can_manage_bars`).
+    MANAGE_BARS = "manage_bars"
+    MERGE_CLIENTS = "merge_clients"  # merge duplicate records, undo a merge, possible duplicates
 
 
 _STAFF = {
@@ -58,6 +62,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_CATALOG,
             Perm.AUDIT,
             Perm.DATA_QUALITY,
+            Perm.MANAGE_BARS,
+            Perm.MERGE_CLIENTS,
         }
     ),
     Role.STAFF: frozenset(_STAFF),
@@ -71,6 +77,9 @@ def has_perm(user, perm: Perm) -> bool:
         return False
     if user.is_superuser:
         return True
+    if perm == Perm.MANAGE_BARS and getattr(user, "can_manage_bars", False):
+        # The flag adds the supervisor's tools to a role that may already edit clients.
+        return Perm.EDIT_CLIENTS in ROLE_PERMISSIONS.get(user.role, frozenset())
     return perm in ROLE_PERMISSIONS.get(user.role, frozenset())
 
 

@@ -62,7 +62,14 @@ class AuditSearchForm(forms.Form):
         if data.get("object_type"):
             events = events.filter(object_type__iexact=data["object_type"].strip())
         if data.get("client_id"):
-            events = events.filter(client_id=data["client_id"])
+            # A merged client's history includes the records merged into it (their rows are
+            # never rewritten: clients/merging.py).
+            wanted = Q(client_id=data["client_id"])
+            survivor = inputs.parse_id(str(data["client_id"]))
+            if survivor is not None:
+                aliases = Client.objects.filter(merged_into_id=survivor).values("pk")
+                wanted |= Q(client_id__in=aliases)
+            events = events.filter(wanted)
         zone = timezone.get_current_timezone()
         if data.get("date_from"):
             events = events.filter(at__gte=datetime.combine(data["date_from"], time.min, zone))

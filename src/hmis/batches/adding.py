@@ -10,15 +10,19 @@ The steps, in order (architecture.md, "Adding a client to a batch"):
    answers "already added" and not, say, a frequency limit the first add itself used up.)
 4. Enrollment: one active in the batch's program on the date provided, else ENROLLMENT_REQUIRED.
 5. Bars in force for the batch's organization, program or location refuse the add, naming scope,
-   end date and reason. A user with `can_override_bars` may add anyway by giving a reason; the
-   override is audited.
+   end date and reason. A service-code bar withholds only its code: the client is added, and the
+   result says which code is withheld and why (posting withholds it the same way); it refuses the
+   add only when it withholds every code of the batch (clients/eligibility.py `judge_bars`).
+   A user with `can_override_bars` may add anyway by giving a reason; the override is audited.
 6. Frequency limits: a service code allowing N per client per D days refuses a client when any
    D-day window containing the date provided would then hold more than N (posted, not void, or
    pending in any batch): back-dating cannot slip a service in before later ones.
 7. Record a pending entry (the database refuses a second live entry even under a race); if the
    batch posts automatically, post it at once.
 
-Each add succeeds or fails on its own, in its own transaction.
+Each add succeeds or fails on its own, in its own transaction, holding a lock on the client's
+row: a merge of the record (clients/merging.py) finishes before it (the add follows the record to
+its survivor) or waits until it is done.
 
 Steps 3 to 6 are asked in one statement (`add_facts`): the scan's look-up of the card carries
 them, so a scan costs the batch, that statement and its writes (entry, audit, stored answer);
@@ -49,10 +53,12 @@ from hmis.batches.models import (
 from hmis.batches.posting import post_event, services_of_entry
 from hmis.clients.access import can_see_full_record
 from hmis.clients.eligibility import (
+    Verdict,
     bar_message,
-    bars_by_id,
     eligibility_annotations,
     frequency_refusals,
+    judged,
+    withheld_message,
 )
 from hmis.clients.errors import LookupFailed
 from hmis.clients.lookup import Annotations, find_client_by_card, find_client_by_id
@@ -148,7 +154,12 @@ def add_facts(*, batch: ServiceBatch, client, day: date) -> dict:
             .order_by()
             .values("pk")[:1]
         ),
-        **eligibility_annotations(scope=batch, client=client, day=day),
+        **eligibility_annotations(
+            scope=batch,
+            client=client,
+            day=day,
+            code_ids=BatchServiceCode.objects.filter(batch_id=batch.pk).values("service_code_id"),
+        ),
         "batch_has_limits": Exists(
             BatchServiceCode.objects.filter(
                 batch_id=batch.pk, service_code__limit_count__isnull=False
@@ -158,26 +169,33 @@ def add_facts(*, batch: ServiceBatch, client, day: date) -> dict:
     }
 
 
-def refuse_unless_overridden(bars: list, *, client, user, override_reason: str) -> list:
-    """`bars` (in force keeping `client` out, longest-lasting first) when `user` overrides them:
-    [] when there are none. Raises BARRED without a reason (with `can_override` for a user who
-    may), OVERRIDE_NOT_ALLOWED for a user without `can_override_bars`. The caller records the
-    override (AuditAction.BAR_OVERRIDE)."""
+def refuse_unless_overridden(
+    verdict: Verdict, *, client, user, override_reason: str
+) -> tuple[list, dict]:
+    """(overridden, withheld) for a client whose bars `verdict` weighed: the bars `user`
+    overrides ([] when none applies), and the service codes a service-code bar withholds (code id
+    -> bar; {} once overridden). Raises BARRED without a reason (with `can_override` for a user
+    who may), OVERRIDE_NOT_ALLOWED for a user without `can_override_bars`. The caller records
+    the override (AuditAction.BAR_OVERRIDE)."""
+    bars = list(verdict.refusing)
+    may_override = bool(getattr(user, "can_override_bars", False))
     if bars:
         if not override_reason:
             raise BatchError(
-                errors.BARRED,
-                bar_message(bars[0]),
-                client=client,
-                can_override=bool(getattr(user, "can_override_bars", False)),
+                errors.BARRED, bar_message(bars[0]), client=client, can_override=may_override
             )
-        if not getattr(user, "can_override_bars", False):
+        if not may_override:
             raise BatchError(
                 errors.OVERRIDE_NOT_ALLOWED,
                 "ERROR: You may not override a bar. Ask a supervisor.",
                 client=client,
             )
-    return bars
+        return bars, {}
+    if verdict.withheld and override_reason and may_override:
+        # An override given for this client lifts its service-code bars too (posting skips
+        # every bar of an entry that carries an override reason).
+        return list(verdict.withheld.values()), {}
+    return [], dict(verdict.withheld)
 
 
 def add_client_to_batch(
@@ -193,7 +211,29 @@ def add_client_to_batch(
     """Add `client` to `batch` for `date_provided` (steps 2-7). Raises BatchError on refusal.
 
     `facts`: what `add_facts` found for this client and date, when the caller's own look-up
-    already asked (the scan); else one query asks."""
+    already asked (the scan); else one query asks. The entry carries `.withheld`: the
+    service-code bars withholding some of the batch's codes (code id -> bar), for the result."""
+    arguments = {
+        "batch": batch,
+        "user": user,
+        "batch_date": batch_date,
+        "date_provided": date_provided,
+        "bar_override_reason": bar_override_reason,
+    }
+    # Inside the caller's transaction (the desk's add_to_batch) no savepoint is needed.
+    if transaction.get_connection().in_atomic_block:
+        return _add_locked(client=client, facts=facts, **arguments)
+    with transaction.atomic():
+        return _add_locked(client=client, facts=facts, **arguments)
+
+
+def _add_locked(
+    *, batch, client, user, batch_date, date_provided, bar_override_reason, facts
+) -> BatchEntry:
+    locked = lock_client_for_update(client)
+    if locked is not client:
+        # Merged into another record since the look-up: ask again, for the survivor.
+        client, facts = locked, None
     today = timezone.localdate()
     if not batch.active:
         raise BatchError(
@@ -219,16 +259,18 @@ def add_client_to_batch(
         raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
 
     override_reason = (bar_override_reason or "").strip()
-    bars = refuse_unless_overridden(
-        list(bars_by_id([facts.bar_id]).values()),
-        client=client,
-        user=user,
-        override_reason=override_reason,
+    verdict = Verdict(facts.enrollment_id)
+    if facts.bar_id is not None:  # a bar is in force: weigh them all (a query, only then)
+        code_ids = list(batch.service_codes.values_list("service_code_id", flat=True))
+        found = {client.pk: (client.pk, date_provided, facts.enrollment_id, facts.bar_id)}
+        verdict = judged(scope=batch, code_ids=code_ids, found=found)[client.pk]
+    bars, withheld = refuse_unless_overridden(
+        verdict, client=client, user=user, override_reason=override_reason
     )
     if facts.batch_has_limits:
         limited = ServiceCode.objects.filter(
             pk__in=batch.service_codes.values("service_code_id"), limit_count__isnull=False
-        )
+        ).exclude(pk__in=list(withheld))
         refuse_over_frequency_limit(codes=list(limited), client=client, date_provided=date_provided)
 
     now = timezone.now()
@@ -272,7 +314,7 @@ def add_client_to_batch(
                     )
                 )
             if batch.auto_post:
-                codes = facts.codes
+                codes = [code for code in facts.codes if code.service_code_id not in withheld]
                 Service.objects.bulk_create(
                     services_of_entry(
                         batch=batch, entry=entry, codes=codes, overrides={}, user=user, now=now
@@ -284,7 +326,23 @@ def add_client_to_batch(
         # Another station added the same client a moment ago: the unique constraint caught it.
         _refuse_if_already_added(batch, client, date_provided, today)
         raise
+    entry.withheld = withheld
     return entry
+
+
+def lock_client_for_update(client: Client) -> Client:
+    """`client`'s row locked for the rest of the transaction, or, when the record was merged
+    into another meanwhile, its survivor's (locked, carrying the note the desk shows)."""
+    locked = (
+        Client.objects.select_for_update().filter(pk=client.pk).order_by().values("merged_into_id")
+    )
+    merged_into = next(iter(locked), {}).get("merged_into_id")
+    if merged_into is None:
+        return client
+    survivor = find_client_by_id(merged_into)
+    Client.objects.select_for_update().filter(pk=survivor.pk).values("pk").first()
+    survivor.merge_note = f"Client ID {client.pk} was merged into Client ID {survivor.pk}."
+    return survivor
 
 
 def add_to_batch(
@@ -361,6 +419,7 @@ def _resolve_and_add(
             return AddResult(False, "bad_scan_type", f"Unknown Type: {scan_type!r}.")
     except LookupFailed as failure:
         return AddResult(False, failure.code, failure.message)
+    typed_client = client
     try:
         entry = add_client_to_batch(
             batch=batch,
@@ -372,11 +431,21 @@ def _resolve_and_add(
             facts=AddFacts.of(client),
         )
     except BatchError as refusal:
-        named = client if _may_name(user, client) else None
+        # The refusal's client: the survivor when the record was merged meanwhile.
+        refused = refusal.client or client
+        named = refused if _may_name(user, refused) else None
         return AddResult(False, refusal.code, refusal.message, client=named)
+    if entry.client_id != client.pk:
+        client = entry.client  # merged meanwhile: the survivor
+    notes = [withheld_message(bar) for bar in entry.withheld.values()]
+    merge_note = getattr(typed_client, "merge_note", "") or getattr(client, "merge_note", "")
+    if merge_note:
+        notes.insert(0, merge_note)
     if entry.status == EntryStatus.POSTED:
-        return AddResult(True, POSTED, "Added and services posted.", client=client, entry=entry)
-    return AddResult(True, ADDED, "Added. Pending until Post Services.", client=client, entry=entry)
+        message = " ".join(["Added and services posted.", *notes])
+        return AddResult(True, POSTED, message, client=client, entry=entry)
+    message = " ".join(["Added. Pending until Post Services.", *notes])
+    return AddResult(True, ADDED, message, client=client, entry=entry)
 
 
 def _may_name(user, client: Client) -> bool:

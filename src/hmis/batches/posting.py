@@ -8,6 +8,8 @@ Rules:
 - Eligibility is checked again, by the same rules as adding (clients/eligibility.py): an entry
   whose client no longer has an active enrollment on the date provided, or is now barred
   (without an override recorded at adding), stays pending with the reason in `pending_reason`.
+  A service-code bar in force withholds only its code (no Service for it; the others are
+  posted), as at adding (clients/eligibility.py `judge_bars`).
 - All or nothing, and idempotent: a posted entry is never posted twice. Two stations posting the
   same batch at once queue on a lock of the batch row; the second finds nothing left to post.
 """
@@ -22,7 +24,7 @@ from hmis.audit.models import AuditAction
 from hmis.audit.recording import build_event, record_many
 from hmis.batches.models import BatchEntry, EntryStatus, EntryUnits, ServiceBatch
 from hmis.batches.notes import posted_comments
-from hmis.clients.eligibility import Verdict, bars_by_id, with_eligibility
+from hmis.clients.eligibility import Verdict, judged, with_eligibility
 from hmis.services.models import Service
 
 
@@ -53,25 +55,28 @@ def post_entries(*, batch: ServiceBatch, entries: list[BatchEntry], user) -> Pos
         return result
     codes = list(batch.service_codes.all())
     overrides = _unit_overrides(entries)
-    verdicts = _verdicts(batch, entries)
+    verdicts = _verdicts(batch, entries, code_ids=[code.service_code_id for code in codes])
     now = timezone.now()
 
     services: list[Service] = []
     reasons: dict[int, str] = {}
     changed_enrollment: list[BatchEntry] = []
+    services_given: dict[int, int] = {}
     for entry in entries:
         verdict = verdicts[entry.pk]
-        if entry.bar_override_reason:  # overridden (and audited) at adding
-            verdict = Verdict(verdict.enrollment_id, None)
+        if entry.bar_override_reason:  # overridden (and audited) at adding: every bar
+            verdict = Verdict(verdict.enrollment_id)
         if verdict.refusal is not None:
             reasons[entry.pk] = verdict.refusal.message
             continue
         if verdict.enrollment_id != entry.enrollment_id:
             entry.enrollment_id = verdict.enrollment_id
             changed_enrollment.append(entry)
+        given = [code for code in codes if code.service_code_id not in verdict.withheld]
+        services_given[entry.pk] = len(given)
         services.extend(
             services_of_entry(
-                batch=batch, entry=entry, codes=codes, overrides=overrides, user=user, now=now
+                batch=batch, entry=entry, codes=given, overrides=overrides, user=user, now=now
             )
         )
 
@@ -99,7 +104,9 @@ def post_entries(*, batch: ServiceBatch, entries: list[BatchEntry], user) -> Pos
             "",
         )
         result.posted.append(entry)
-        events.append(post_event(batch=batch, entry=entry, user=user, services=len(codes)))
+        events.append(
+            post_event(batch=batch, entry=entry, user=user, services=services_given[entry.pk])
+        )
     record_many(events)
     result.left_pending = left
     result.services_created = len(services)
@@ -151,15 +158,17 @@ def _unit_overrides(entries: list[BatchEntry]) -> dict[tuple[int, int], int]:
     return {(entry_id, code_id): units for entry_id, code_id, units in rows}
 
 
-def _verdicts(batch: ServiceBatch, entries: list[BatchEntry]) -> dict[int, Verdict]:
+def _verdicts(batch: ServiceBatch, entries: list[BatchEntry], *, code_ids) -> dict[int, Verdict]:
     """Eligibility again, for each entry's client on its date provided: one query for all the
-    entries (and one more for the bars in force, if any)."""
-    rows = list(
-        with_eligibility(
-            BatchEntry.objects.filter(pk__in=[e.pk for e in entries]),
-            scope=batch,
-            day="date_provided",
-        ).values_list("pk", "eligible_enrollment_id", "barring_bar_id")
-    )
-    bars = bars_by_id(bar_id for _, _, bar_id in rows)
-    return {pk: Verdict(enrollment_id, bars.get(bar_id)) for pk, enrollment_id, bar_id in rows}
+    entries (and one more for the bars, only when some bar is in force)."""
+    rows = with_eligibility(
+        BatchEntry.objects.filter(pk__in=[e.pk for e in entries]),
+        scope=batch,
+        day="date_provided",
+        code_ids=code_ids,
+    ).values_list("pk", "client_id", "date_provided", "eligible_enrollment_id", "barring_bar_id")
+    found = {
+        pk: (client_id, day, enrollment_id, bar_id)
+        for pk, client_id, day, enrollment_id, bar_id in rows
+    }
+    return judged(scope=batch, code_ids=code_ids, found=found)

@@ -51,6 +51,7 @@ from hmis.clients.access import (
     clients_fully_visible_to,
     get_client_for_user,
 )
+from hmis.clients.alerts import any_alert, desk_alerts
 from hmis.clients.cards import CardError
 from hmis.clients.enrolling import EnrollmentError
 from hmis.clients.errors import LookupFailed
@@ -234,6 +235,13 @@ def batch_deactivate(request, pk):
 # ---- the scanning desk -----------------------------------------------------------------------
 
 
+def _desk_questions(*, batch, on):
+    """What the desk asks in the scan's look-up of the client, beside what adding asks: whether
+    the client heads a household, and whether any alert is active on them."""
+    household, alerts = heads_household(batch=batch, on=on), any_alert(on=on)
+    return lambda client_field: {**household(client_field), **alerts(client_field)}
+
+
 def _can_search(user) -> bool:
     """Client ID search, candidates and recent clients show names: staff only. A scan station
     (no VIEW_CLIENTS) adds by card only."""
@@ -312,7 +320,7 @@ def scan(request, pk):
             date_provided=data["date_provided"],
             key=data["key"],
             bar_override_reason=data["bar_override_reason"],
-            also=heads_household(batch=batch, on=data["date_provided"]),
+            also=_desk_questions(batch=batch, on=data["date_provided"]),
         )
     data = form.cleaned_data if form.is_valid() else {}
     client = result.client
@@ -327,6 +335,9 @@ def scan(request, pk):
     )
     # The photo lets staff check the card belongs to the person; only for a record they may see.
     show_photo = bool(client and client.photo and can_see_full_record(request.user, client))
+    # Alerts the user's organization sees (a scan station: front-desk ones only): one query,
+    # when the look-up found any.
+    alerts = desk_alerts(request.user, client) if client else []
     return render(
         request,
         "batches/_result.html",
@@ -342,6 +353,7 @@ def scan(request, pk):
             "can_override": request.user.can_override_bars and _can_search(request.user),
             "household": household,
             "kiosk": _is_kiosk(request.user),
+            "alerts": alerts,
         },
     )
 

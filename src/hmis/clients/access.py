@@ -2,7 +2,8 @@
 
 A user sees a client's full record when the client belongs to the user's organization (created
 there, or enrolled in one of its programs), or when the client has a current release of
-information allowing sharing and none refusing it. Otherwise only what prevents a duplicate record:
+information allowing sharing (with the whole continuum or with the user's organization), not
+revoked, and none refusing it. Otherwise only what prevents a duplicate record:
 name, birth year and client ID (`client_summary`).
 
 Whatever the release says, enrollments and bars are seen only by their own organization
@@ -30,14 +31,23 @@ from hmis.clients.models import (
 )
 
 
-def _roi_in_force(permission: str):
+def _roi_in_force(permission: str, *, organization_id: int | None = None):
+    """Releases of `permission` in force today and not revoked; for sharing, only those with
+    the whole continuum or naming `organization_id`."""
     today = timezone.localdate()
-    return ReleaseOfInformation.objects.filter(
+    releases = ReleaseOfInformation.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today),
         client=OuterRef("pk"),
         start_date__lte=today,
         permission=permission,
+        revoked_at__isnull=True,
     )
+    if permission == RoiPermission.SHARE:
+        named = ReleaseOfInformation.shared_with.through.objects.filter(
+            releaseofinformation_id=OuterRef("pk"), organization_id=organization_id
+        )
+        releases = releases.filter(Q(whole_continuum=True) | Exists(named))
+    return releases
 
 
 def _outside_every_organization(user) -> bool:
@@ -69,9 +79,9 @@ def clients_fully_visible_to(user):
     own_enrollment = Enrollment.objects.live().filter(
         client=OuterRef("pk"), project__organization_id=user.organization_id
     )
-    shared = Exists(_roi_in_force(RoiPermission.SHARE)) & ~Exists(
-        _roi_in_force(RoiPermission.DO_NOT_SHARE)
-    )
+    shared = Exists(
+        _roi_in_force(RoiPermission.SHARE, organization_id=user.organization_id)
+    ) & ~Exists(_roi_in_force(RoiPermission.DO_NOT_SHARE))
     return clients.filter(Q(organization_id=user.organization_id) | Exists(own_enrollment) | shared)
 
 
@@ -149,7 +159,7 @@ def get_enrollment_for_user(user, pk) -> Enrollment:
 
 def bars_visible_to(user):
     """Bars entered by the user's organization (never another organization's)."""
-    bars = Bar.objects.select_related("organization", "project", "location")
+    bars = Bar.objects.select_related("organization", "project", "location", "service_code")
     if is_system_admin(user):
         return bars
     if _outside_every_organization(user):

@@ -7,7 +7,8 @@ beneath it, and a QR code of the same code. Barcodes are drawn by reportlab, not
 
 The roster lists a batch's program (clients with an active enrollment on a date), sorted by last
 name, each line with a scannable Code 128 of the client's card, for clients who left their card at
-home. Printing either is audited: who printed whose cards, when.
+home; a client barred from the batch (the desk's rule) is marked BARRED instead, with no barcode.
+Printing either is audited: who printed whose cards, when.
 """
 
 import io
@@ -34,6 +35,7 @@ from reportlab.pdfgen.canvas import Canvas
 from hmis.audit.models import AuditAction
 from hmis.audit.recording import build_event, record_many
 from hmis.clients.cards import format_code
+from hmis.clients.eligibility import bars_for, judge_bars
 from hmis.clients.models import Client, CommunityCard, Enrollment
 
 CR80 = "cr80"
@@ -345,7 +347,16 @@ def render_roster(*, batch, on: date, clients: list[Client], printed_by: str) ->
             canvas.setFont(fonts.regular, 10)
             canvas.drawString(columns["born"], text_y, f"{client.dob:%Y}" if client.dob else "—")
             canvas.drawString(columns["id"], text_y, str(client.pk))
-            if client.card_code:
+            barred = getattr(client, "barred_by", None)
+            if barred is not None:
+                # No scannable barcode for a barred client: the desk would refuse it anyway,
+                # and the roster must not invite a scan.
+                canvas.setFont(fonts.bold, 9)
+                canvas.setFillColorRGB(0.6, 0, 0)
+                until = f"until {barred.end_date:%m/%d/%Y}" if barred.end_date else "(no end date)"
+                canvas.drawString(columns["card"], text_y, f"BARRED {until}")
+                canvas.setFillColorRGB(0, 0, 0)
+            elif client.card_code:
                 bar_width = _draw_code128(
                     canvas,
                     client.card_code,
@@ -377,9 +388,22 @@ def render_roster(*, batch, on: date, clients: list[Client], printed_by: str) ->
     return buffer.getvalue()
 
 
+def mark_barred(clients: list[Client], *, batch, on: date) -> None:
+    """Set `.barred_by` (the bar keeping the client from `batch` on `on`, or None) on each of
+    `clients`, with the desk's own rule (clients/eligibility.py), in one query."""
+    code_ids = list(batch.service_codes.values_list("service_code_id", flat=True))
+    bars = bars_for(
+        client_ids=[c.pk for c in clients], batch=batch, code_ids=code_ids, first=on, last=on
+    )
+    for client in clients:
+        refusing = judge_bars(bars.get(client.pk, []), code_ids=code_ids, on=on).refusing
+        client.barred_by = refusing[0] if refusing else None
+
+
 def print_roster(*, batch, on: date, user) -> bytes:
     """The check-in roster of `batch`'s program on `on`, audited per client listed."""
     clients = roster_clients(project=batch.project, on=on)
+    mark_barred(clients, batch=batch, on=on)
     printed_by = (user.get_full_name() or user.username) if user else "command line"
     pdf = render_roster(batch=batch, on=on, clients=clients, printed_by=printed_by)
     record_many(

@@ -106,7 +106,8 @@ ALREADY_REVOKED = "already_revoked"
 REASON_REQUIRED = "reason_required"
 CLIENT_DELETED = "client_deleted"
 
-REVOKE_REASONS = set(CardRevokeReason.values)
+# "merged" is recorded by a merge only (clients/merging.py), never chosen.
+REVOKE_REASONS = set(CardRevokeReason.values) - {CardRevokeReason.MERGED}
 
 
 def client_cards(client: Client):

@@ -4,8 +4,12 @@ scan, a client ID, the API, the household add, auto-posting, posting and a singl
 - Enrollment: the client needs an enrollment in the scope's project (Program) active on the date
   provided (entered on or before it, not exited before it). None: ENROLLMENT_REQUIRED.
 - Bars: a bar is in force on a date from its start date through its end date (no end date:
-  indefinitely). It applies when its scope covers the service's: the organization (bar without
-  project), the project (bar without location), or the location.
+  indefinitely). It applies to a batch when its scope covers the batch: the batch's organization
+  (bar without project or service code), its project (bar without location), or its location.
+  A service-code bar ("barred from showers") applies within its organization to that code only:
+  the batch's other codes are still given, and the code is withheld with the bar's reason; only
+  when it withholds every code of the batch does it refuse the client as a whole
+  (`judge_bars`, used by adding, posting and the profile's *Add service* alike).
 - Frequency limits: a code allowing N per client per D days refuses a client when any D-day
   window containing the date provided would then hold more than N (live services, and entries
   pending in any batch): back-dating cannot slip a service in before later ones.
@@ -19,8 +23,8 @@ checked (in two batched queries) only when a code has a limit.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Expression, F, OuterRef, Q, QuerySet, Subquery, Value
@@ -57,11 +61,17 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The answer for one client on one date. `bar` is the bar in force (None when none is);
-    whether it refuses depends on an override, which the caller knows."""
+    """The answer for one client on one date. `refusing`: the bars in force keeping the client
+    out (longest-lasting first; whether they refuse depends on an override, which the caller
+    knows); `withheld`: service code id -> the service-code bar withholding that code."""
 
     enrollment_id: int | None
-    bar: Bar | None
+    refusing: tuple[Bar, ...] = ()
+    withheld: dict[int, Bar] = field(default_factory=dict)
+
+    @property
+    def bar(self) -> Bar | None:
+        return self.refusing[0] if self.refusing else None
 
     @property
     def refusal(self) -> Refusal | None:
@@ -82,14 +92,19 @@ def _as_expression(value) -> Expression:
     return value
 
 
-def bar_scope_filter(scope) -> Q:
-    """Bars whose scope covers `scope` (a batch or a ServiceScope: organization, project,
-    location)."""
-    covers = Q(organization_id=scope.organization_id, project__isnull=True) | Q(
-        project_id=scope.project_id, location__isnull=True
-    )
+def bar_scope_filter(scope, code_ids=None) -> Q:
+    """Bars whose scope covers `scope` (a batch or a ServiceScope: its organization, project or
+    location), and the service-code bars of its organization for `code_ids` (the codes given
+    there: a list, or a subquery of code ids)."""
+    covers = Q(
+        organization_id=scope.organization_id, project__isnull=True, service_code__isnull=True
+    ) | Q(project_id=scope.project_id, location__isnull=True)
     if scope.location_id:
         covers |= Q(location_id=scope.location_id)
+    if isinstance(code_ids, (list, tuple, set)):
+        code_ids = list(code_ids) or None
+    if code_ids is not None:
+        covers |= Q(organization_id=scope.organization_id, service_code_id__in=code_ids)
     return covers
 
 
@@ -110,14 +125,15 @@ def enrollment_on(*, project_id: int, client, day) -> Subquery:
     )
 
 
-def bar_in_force(*, scope, client, day) -> Subquery:
-    """The id of the bar keeping `client` from `scope` on `day`: the one that keeps the client
-    out longest (indefinite first, then the latest end date), so the message names it."""
+def bar_in_force(*, scope, client, day, code_ids=None) -> Subquery:
+    """The id of a bar covering `scope` (or one of its `code_ids`) in force for `client` on
+    `day`, or NULL: the one that keeps the client out longest (indefinite first, then the latest
+    end date). NULL, the usual answer, settles it; otherwise `judged` weighs every bar."""
     day = _as_expression(day)
     return Subquery(
         Bar.objects.filter(
             Q(end_date__isnull=True) | Q(end_date__gte=day),
-            bar_scope_filter(scope),
+            bar_scope_filter(scope, code_ids),
             client_id=client,
             start_date__lte=day,
         )
@@ -126,60 +142,81 @@ def bar_in_force(*, scope, client, day) -> Subquery:
     )
 
 
-def eligibility_annotations(*, scope, client, day) -> dict[str, Subquery]:
+def eligibility_annotations(*, scope, client, day, code_ids=None) -> dict[str, Subquery]:
     """`eligible_enrollment_id` and `barring_bar_id` for the client named by `client` (a field
-    name of the row, or an expression) on `day` (a field name or a date), to annotate a row."""
+    name of the row, or an expression) on `day` (a field name or a date), to annotate a row.
+    `code_ids` (a list or a subquery): the service codes given, for service-code bars."""
     client_ref = OuterRef(client) if isinstance(client, str) else client
     day_ref = OuterRef(day) if isinstance(day, str) else day
     return {
         "eligible_enrollment_id": enrollment_on(
             project_id=scope.project_id, client=client_ref, day=day_ref
         ),
-        "barring_bar_id": bar_in_force(scope=scope, client=client_ref, day=day_ref),
+        "barring_bar_id": bar_in_force(
+            scope=scope, client=client_ref, day=day_ref, code_ids=code_ids
+        ),
     }
 
 
-def with_eligibility(queryset: QuerySet, *, scope, client="client_id", day) -> QuerySet:
+def with_eligibility(
+    queryset: QuerySet, *, scope, client="client_id", day, code_ids=None
+) -> QuerySet:
     """`queryset` with `eligible_enrollment_id` and `barring_bar_id` on each row (see
     `eligibility_annotations`)."""
-    return queryset.annotate(**eligibility_annotations(scope=scope, client=client, day=day))
+    return queryset.annotate(
+        **eligibility_annotations(scope=scope, client=client, day=day, code_ids=code_ids)
+    )
 
 
-def bars_by_id(ids: Iterable[int | None]) -> dict[int, Bar]:
-    """The bars named by `barring_bar_id`, with what their messages name (one query; none when
-    no bar is in force)."""
-    wanted = {pk for pk in ids if pk is not None}
-    if not wanted:
-        return {}
-    return {
-        bar.pk: bar
-        for bar in Bar.objects.filter(pk__in=wanted).select_related(
-            "organization", "project", "location"
+def judged(*, scope, code_ids, found: dict) -> dict:
+    """Verdicts from annotated rows: `found` maps a key to (client id, date, enrollment id,
+    barring bar id). Where a bar is in force, every bar of those clients in the dates is read
+    (one query, none when no bar is) and weighed by `judge_bars`: whole-scope bars refuse,
+    service-code bars withhold their codes."""
+    barred = {client_id for client_id, _, _, bar_id in found.values() if bar_id is not None}
+    bars: dict[int, list[Bar]] = {}
+    if barred:
+        dates = [day for client_id, day, _, _ in found.values() if client_id in barred]
+        bars = bars_for(
+            client_ids=barred,
+            batch=scope,
+            code_ids=code_ids or (),
+            first=min(dates),
+            last=max(dates),
         )
-    }
+    verdicts = {}
+    for key, (client_id, day, enrollment_id, bar_id) in found.items():
+        if bar_id is None:
+            verdicts[key] = Verdict(enrollment_id)
+            continue
+        judgement = judge_bars(bars.get(client_id, []), code_ids=code_ids or (), on=day)
+        verdicts[key] = Verdict(enrollment_id, tuple(judgement.refusing), judgement.withheld)
+    return verdicts
 
 
 def check_eligibility(
-    *, scope, wants: Sequence[tuple[int, date]]
+    *, scope, wants: Sequence[tuple[int, date]], code_ids=()
 ) -> dict[tuple[int, date], Verdict]:
-    """May each (client id, date) of `wants` receive services in `scope`? Enrollment and bars:
-    one query per distinct date, and one more only when some bar is in force."""
+    """May each (client id, date) of `wants` receive services (`code_ids`) in `scope`?
+    Enrollment and bars: one query per distinct date, and one more only when some bar is in
+    force."""
     by_day: dict[date, set[int]] = defaultdict(set)
     for client_id, day in wants:
         by_day[day].add(client_id)
-    found: dict[tuple[int, date], tuple[int | None, int | None]] = {}
+    found: dict[tuple[int, date], tuple] = {}
     for day, client_ids in by_day.items():
         rows = with_eligibility(
-            Client.objects.filter(pk__in=client_ids), scope=scope, client="pk", day=day
+            Client.objects.filter(pk__in=client_ids),
+            scope=scope,
+            client="pk",
+            day=day,
+            code_ids=list(code_ids),
         ).values_list("pk", "eligible_enrollment_id", "barring_bar_id")
         for client_id, enrollment_id, bar_id in rows:
-            found[(client_id, day)] = (enrollment_id, bar_id)
-    bars = bars_by_id(bar_id for _, bar_id in found.values())
-    verdicts = {}
-    for want in wants:
-        enrollment_id, bar_id = found.get(tuple(want), (None, None))
-        verdicts[tuple(want)] = Verdict(enrollment_id, bars.get(bar_id))
-    return verdicts
+            found[(client_id, day)] = (client_id, day, enrollment_id, bar_id)
+    for client_id, day in wants:
+        found.setdefault((client_id, day), (client_id, day, None, None))
+    return judged(scope=scope, code_ids=list(code_ids), found=found)
 
 
 # --- Single-client helpers (the profile, the record pages, tests) ---------------------------
@@ -195,22 +232,76 @@ def active_enrollment(*, client: Client, project, on: date) -> Enrollment | None
     )
 
 
-def bars_in_force(*, client: Client, batch, on: date) -> list[Bar]:
-    """The bars keeping `client` from `batch` on `on`, longest-lasting first."""
-    bars = (
-        Bar.objects.in_force_on(on)
-        .filter(bar_scope_filter(batch), client=client)
-        .select_related("organization", "project", "location")
+def bars_for(*, client_ids, batch, code_ids, first: date, last: date) -> dict[int, list[Bar]]:
+    """Every bar covering `batch` or its codes in force on some day from `first` to `last`, per
+    client, in one query (matched to each day by `judge_bars`)."""
+    found: dict[int, list[Bar]] = {}
+    rows = (
+        Bar.objects.in_force_between(first, last)
+        .filter(bar_scope_filter(batch, code_ids), client_id__in=list(client_ids))
+        .select_related("organization", "project", "location", "service_code")
     )
+    for bar in rows:
+        found.setdefault(bar.client_id, []).append(bar)
+    return found
+
+
+@dataclass(frozen=True)
+class BarJudgement:
+    """What a client's bars do to one batch on one day: `refusing` keep the client out
+    (longest-lasting first), `withheld` maps each withheld service code id to its bar."""
+
+    refusing: list[Bar]
+    withheld: dict[int, Bar]
+
+
+def _in_force(bar: Bar, day: date) -> bool:
+    return bar.start_date <= day and (bar.end_date is None or day <= bar.end_date)
+
+
+def _longest_first(bars: list[Bar], day: date) -> list[Bar]:
     # Indefinite bars first, then the latest end date: the message names the bar that keeps the
     # client out longest.
-    return sorted(bars, key=lambda b: (b.end_date is not None, -(b.end_date or on).toordinal()))
+    return sorted(bars, key=lambda b: (b.end_date is not None, -(b.end_date or day).toordinal()))
+
+
+def judge_bars(bars: list[Bar], *, code_ids, on: date) -> BarJudgement:
+    """Apply a client's `bars` (as fetched by `bars_for`) to a batch giving `code_ids` on `on`.
+
+    A service-code bar withholds its code; when every code is withheld the client is refused."""
+    code_ids = list(code_ids)
+    in_force = [b for b in bars if _in_force(b, on)]
+    whole = [b for b in in_force if b.service_code_id is None]
+    withheld: dict[int, Bar] = {}
+    for bar in _longest_first([b for b in in_force if b.service_code_id is not None], on):
+        if bar.service_code_id in code_ids:
+            withheld.setdefault(bar.service_code_id, bar)
+    if code_ids and len(withheld) == len(set(code_ids)):
+        whole = whole + list(withheld.values())
+    return BarJudgement(refusing=_longest_first(whole, on), withheld=withheld)
+
+
+def bars_in_force(*, client: Client, batch, on: date, code_ids=()) -> BarJudgement:
+    """The bars keeping `client` from `batch` (or a ServiceScope) and its `code_ids` on `on`."""
+    bars = bars_for(client_ids=[client.pk], batch=batch, code_ids=code_ids, first=on, last=on)
+    return judge_bars(bars.get(client.pk, []), code_ids=code_ids, on=on)
+
+
+def _until(bar: Bar) -> str:
+    return f"until {bar.end_date:%m/%d/%Y}" if bar.end_date else "indefinitely"
 
 
 def bar_message(bar: Bar) -> str:
     """'ERROR: Client is barred from program Day Shelter until 12/31/2026. Reason: ...'"""
-    until = f"until {bar.end_date:%m/%d/%Y}" if bar.end_date else "indefinitely"
-    return f"ERROR: Client is barred from {bar.scope_label} {until}. Reason: {bar.reason}"
+    return f"ERROR: Client is barred from {bar.scope_label} {_until(bar)}. Reason: {bar.reason}"
+
+
+def withheld_message(bar: Bar) -> str:
+    """'Shower withheld: client is barred from service Shower until 12/31/2026. Reason: ...'"""
+    return (
+        f"{bar.service_code.name} withheld: client is barred from {bar.scope_label} "
+        f"{_until(bar)}. Reason: {bar.reason}"
+    )
 
 
 # --- Frequency limits ---------------------------------------------------------------------

@@ -3,13 +3,15 @@
 Rules:
 - A card resolves only while it is active; a revoked card is refused, never resolved silently.
 - A client ID is the visible integer ID, exactly.
+- A record merged into another (clients/merging.py) answers for its survivor: its Client ID and
+  its cards (revoked with reason *merged*) find the survivor, with a note saying so.
 - A name search folds case and accents, accepts first and last name in either order and partial
   words ("jos nun" finds José Núñez), and ranks whole-word matches above prefixes above the rest.
 """
 
 from collections.abc import Callable
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from hmis.clients import errors
@@ -43,7 +45,8 @@ def find_client_by_card(typed: str, *, annotations: Annotations | None = None) -
         CommunityCard.objects.filter(code=code)
         .select_related("client")
         .annotate(**extra)
-        .order_by("revoked_at")[:1]  # an active card (revoked_at NULL) sorts first
+        # An active card (revoked_at NULL) first, on PostgreSQL too (NULLs sort last there).
+        .order_by(F("revoked_at").asc(nulls_first=True))[:1]
     )
     if not cards or cards[0].client.deleted_at is not None:
         if cards or is_valid_code(code):
@@ -53,6 +56,11 @@ def find_client_by_card(typed: str, *, annotations: Annotations | None = None) -
             f"This code is not valid: {code} (check the card or type the Client ID)",
         )
     card = cards[0]
+    if card.revoked_at is not None and card.client.merged_into_id is not None:
+        # The card of a record merged into another still answers, for the survivor.
+        survivor = find_client_by_id(card.client.merged_into_id, annotations=annotations)
+        survivor.merge_note = f"This card was merged into Client ID {survivor.pk}."
+        return survivor
     if card.revoked_at is not None:
         when = f"{timezone.localtime(card.revoked_at):%m/%d/%Y}"
         reason = card.get_revoke_reason_display() or "no reason given"
@@ -81,12 +89,20 @@ def find_client_by_id(typed: str | int, *, annotations: Annotations | None = Non
     client_id = parse_id(text)
     if client_id is None:
         raise LookupFailed(errors.UNKNOWN_CLIENT, f"No client has Client ID {text}.")
-    clients = Client.objects.live().filter(pk=client_id).prefetch_related(_active_cards())
+    # Not `live()`: a merged-away record's Client ID still answers, for its survivor.
+    clients = Client.objects.filter(pk=client_id, deleted_at__isnull=True).prefetch_related(
+        _active_cards()
+    )
     if annotations:
         clients = clients.annotate(**annotations("pk"))
     clients = list(clients)
     if not clients:
         raise LookupFailed(errors.UNKNOWN_CLIENT, f"No client has Client ID {text}.")
+    if clients[0].merged_into_id is not None:
+        # A merged-away record's Client ID is an alias of its survivor.
+        survivor = find_client_by_id(clients[0].merged_into_id, annotations=annotations)
+        survivor.merge_note = f"Client ID {client_id} was merged into Client ID {survivor.pk}."
+        return survivor
     return _with_active_card(clients[0])
 
 

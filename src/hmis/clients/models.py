@@ -10,7 +10,9 @@ from hmis.hud_ids import new_hud_id
 
 class ClientQuerySet(models.QuerySet):
     def live(self):
-        return self.filter(deleted_at__isnull=True)
+        """Not deleted, and not merged into another record (a merged-away record is only an
+        alias of its survivor: clients/merging.py)."""
+        return self.filter(deleted_at__isnull=True, merged_into__isnull=True)
 
 
 class Client(models.Model):
@@ -47,6 +49,11 @@ class Client(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deidentified_at = models.DateTimeField(null=True, blank=True)
+    # Set when this record was merged into another: its Client ID, HUD PersonalID and old cards
+    # then lead to the survivor (clients/merging.py).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_aliases"
+    )
 
     objects = ClientQuerySet.as_manager()
 
@@ -164,11 +171,17 @@ class BarQuerySet(models.QuerySet):
     def in_force_on(self, day: date):
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
+    def in_force_between(self, first: date, last: date):
+        """Bars in force on at least one day from `first` through `last`."""
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=first), start_date__lte=last)
+
 
 class Bar(models.Model):
-    """A client barred from an organization, a project, or one location of a project.
+    """A client barred from an organization, a project, one location of a project, or one
+    service code within the organization ("barred from showers").
 
-    Exactly one scope is set; `organization` is always the owning agency (for visibility).
+    At most one of project (with or without location) and service code is set; `organization` is
+    always the owning agency (for visibility, and the scope of a service-code bar).
     """
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="bars")
@@ -181,9 +194,19 @@ class Bar(models.Model):
     location = models.ForeignKey(
         "projects.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="bars"
     )
+    service_code = models.ForeignKey(
+        "services.ServiceCode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Service",
+    )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     reason = models.TextField()
+    decided_by = models.CharField("Decided by", max_length=200, blank=True)
+    end_reason = models.TextField(blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -202,6 +225,10 @@ class Bar(models.Model):
                 condition=Q(location__isnull=True) | Q(project__isnull=False),
                 name="bar_location_scope_names_its_project",
             ),
+            models.CheckConstraint(
+                condition=Q(service_code__isnull=True) | Q(project__isnull=True),
+                name="bar_service_code_scope_alone",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,6 +236,8 @@ class Bar(models.Model):
 
     @property
     def scope_label(self) -> str:
+        if self.service_code_id:
+            return f"service {self.service_code.name}"
         if self.location_id:
             return f"location {self.location.name} ({self.project.name})"
         if self.project_id:
@@ -221,6 +250,7 @@ class CardRevokeReason(models.TextChoices):
     DAMAGED = "damaged", "Damaged"
     STOLEN = "stolen", "Stolen"
     REPLACED = "replaced", "Replaced"
+    MERGED = "merged", "Merged"
     OTHER = "other", "Other"
 
 
@@ -282,12 +312,23 @@ class ReleaseOfInformation(models.Model):
         "projects.Organization", on_delete=models.PROTECT, related_name="+"
     )
     permission = models.CharField(max_length=20, choices=RoiPermission.choices)
+    # Sharing with the whole continuum (every organization), or only with `shared_with`.
+    whole_continuum = models.BooleanField("The whole continuum", default=True)
+    shared_with = models.ManyToManyField(
+        "projects.Organization", blank=True, related_name="+", verbose_name="Organizations"
+    )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    signed_form = models.FileField("Signed form", upload_to="roi-forms/", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -302,3 +343,110 @@ class ReleaseOfInformation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_permission_display()} from {self.start_date}"
+
+
+class AlertPriority(models.TextChoices):
+    HIGH = "high", "High"
+    NORMAL = "normal", "Normal"
+
+
+class ClientAlertQuerySet(models.QuerySet):
+    def active_on(self, day: date):
+        """Not removed and not yet expired on `day` (alerts expire by themselves)."""
+        return self.filter(ended_at__isnull=True, expires_on__gte=day)
+
+
+class ClientAlert(models.Model):
+    """A short note staff must see when the client comes in ("Allergic to peanuts – check
+    lunch"). Seen by its own organization and those it names; a scan station sees it only when
+    it is marked for the front desk."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="alerts")
+    organization = models.ForeignKey(
+        "projects.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.CharField("Alert", max_length=200)
+    priority = models.CharField(
+        max_length=10, choices=AlertPriority.choices, default=AlertPriority.NORMAL
+    )
+    expires_on = models.DateField("Expires on")
+    front_desk = models.BooleanField("Show at the front desk (scan stations)", default=False)
+    shared_with = models.ManyToManyField(
+        "projects.Organization", blank=True, related_name="+", verbose_name="Also seen by"
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ClientAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority", "-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "expires_on"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class NotDuplicate(models.Model):
+    """Two records an organization's administrator judged to be different people: the
+    *Possible duplicates* list no longer offers the pair. `first` has the lower Client ID."""
+
+    organization = models.ForeignKey(
+        "projects.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    first = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "first", "second"], name="not_duplicate_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")), name="not_duplicate_ordered_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} is not {self.second_id}"
+
+
+class ClientMerge(models.Model):
+    """One merge of `merged` into `survivor`: both records' full state before it and what moved,
+    so that *Undo merge* can restore both exactly (clients/merging.py)."""
+
+    survivor = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        "projects.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    before = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} merged into {self.survivor_id}"

@@ -23,6 +23,7 @@ from hmis.clients.lookup import search_clients
 from hmis.clients.matching import Match, find_duplicates
 from hmis.clients.models import CommunityCard
 from hmis.clients.ssn import masked
+from hmis.clients.supervision_views import supervision_context
 from hmis.services.access import services_visible_to
 
 SEARCH_LIMIT = 50
@@ -89,6 +90,7 @@ def profile(request, pk):
             "can_edit": has_perm(request.user, Perm.EDIT_CLIENTS),
             "photo_form": PhotoForm(),
             "hud_facts": ude.facts(client),
+            **supervision_context(request.user, client),
         },
     )
 

@@ -53,12 +53,13 @@ def provide_service(
         Client.objects.select_for_update().filter(pk=client.pk).first()
         scope = ServiceScope(organization_id=project.organization_id, project_id=project.pk)
         want = (client.pk, date_provided)
-        verdict = check_eligibility(scope=scope, wants=[want])[want]
+        verdict = check_eligibility(scope=scope, wants=[want], code_ids=[service_code.pk])[want]
         if verdict.enrollment_id is None:
             raise BatchError(errors.ENROLLMENT_REQUIRED_CODE, ENROLLMENT_REQUIRED, client=client)
         override_reason = (bar_override_reason or "").strip()
-        bars = refuse_unless_overridden(
-            [verdict.bar] if verdict.bar else [],
+        # A service-code bar on this very code withholds the only code given: a refusal.
+        bars, _withheld = refuse_unless_overridden(
+            verdict,
             client=client,
             user=user,
             override_reason=override_reason,

@@ -23,5 +23,6 @@ def active_card(cards):
 @register.simple_tag
 def reasons_to_take_a_card_out():
     """The reasons staff choose from to replace or revoke a card: the model's list, less
-    "replaced", which the system records itself when it issues the new card."""
-    return [c for c in CardRevokeReason.choices if c[0] != CardRevokeReason.REPLACED]
+    "replaced" and "merged", which the system records itself (a new card issued, a merge)."""
+    recorded = (CardRevokeReason.REPLACED, CardRevokeReason.MERGED)
+    return [c for c in CardRevokeReason.choices if c[0] not in recorded]

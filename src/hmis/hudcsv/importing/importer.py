@@ -252,8 +252,11 @@ class Importer:
         )
         enrollment_ids, personal_ids = chunk.values("EnrollmentID"), chunk.values("PersonalID")
         for i in chunk.kept():
-            expected = self.enrollments[enrollment_ids[i]][2]
-            if personal_ids[i] != expected:
+            enrollment = self.enrollments[enrollment_ids[i]]
+            expected = enrollment[2]
+            if personal_ids[i] != expected and not store.is_alias_of(
+                personal_ids[i], enrollment[1]
+            ):
                 reason = MSG_PERSON_MISMATCH.format(expected=expected)
                 self.reject_row(chunk, i, file, summary, "PersonalID", personal_ids[i], reason)
 

@@ -164,8 +164,22 @@ def load_projects(ids: set[str]) -> dict:
 
 
 def load_clients(ids: set[str]) -> dict:
-    table, personal_id, pk = sql_names(Client, "personal_id", "pk")
-    return dict(select_in(f"SELECT {personal_id}, {pk} FROM {table}", personal_id, ids))  # noqa: S608
+    """HUD PersonalID -> client pk; a record merged into another (clients/merging.py) answers
+    with its survivor, so a later import's enrollments and services land on the survivor."""
+    table, personal_id, pk, merged_into = sql_names(Client, "personal_id", "pk", "merged_into")
+    return dict(
+        select_in(
+            f"SELECT {personal_id}, COALESCE({merged_into}, {pk}) FROM {table}",  # noqa: S608
+            personal_id,
+            ids,
+        )
+    )
+
+
+def is_alias_of(personal_id: str, client_pk: int) -> bool:
+    """Whether `personal_id` is a record merged into client `client_pk`: its enrollments moved
+    to the survivor, and later exports still name the old PersonalID."""
+    return Client.objects.filter(personal_id=personal_id, merged_into_id=client_pk).exists()
 
 
 def load_enrollments(ids: set[str]) -> dict:
