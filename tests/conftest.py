@@ -59,6 +59,13 @@ def isolated_data_dir(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def cheap_password_hasher(settings):
+    """Every factory user hashes a password: the production hasher (a million PBKDF2 rounds) would
+    cost about a second a test. Tests of hashing itself set PASSWORD_HASHERS back."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def force_login_completes_two_factor(monkeypatch):
     """Administrators must pass a second factor; a test's `force_login` stands for a finished
     sign-in, both factors included (tests/two_factor.py). Sign-in itself is tested through the
