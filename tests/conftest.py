@@ -49,6 +49,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, as in production, not Django's in-memory default.
+    In memory, the live server's threads share the test's one connection, and CPython's sqlite3
+    can deadlock two threads on it (one binds parameters holding the GIL and waits for SQLite's
+    lock; the other holds SQLite's lock and waits for the GIL to call a Django SQL function): the
+    browser tests hung until CI's time ran out. With a file each thread has its own connection."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test-hmis.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def isolated_data_dir(settings, tmp_path):
     """Files a test writes (card sheets, uploaded photos) go to its own folder, not ./data."""
