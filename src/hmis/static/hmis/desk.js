@@ -153,8 +153,19 @@
   function keepStateInUrl() {
     window.history.replaceState(null, "", deskUrl().toString());
   }
+  // The lists are refreshed at most every 3 seconds: a fast run of scans would otherwise ask
+  // the server for the whole list after every one and slow the desk down as the list grows.
+  // The refresh always comes after the latest request for one, so it shows every answer.
+  var REFRESH_GAP = 3000;
+  var refreshTimer = null;
+  var lastRefresh = 0;
   function refreshLists() {
-    if (window.htmx && !offline) window.htmx.trigger(document.body, "hmis:refresh");
+    if (!window.htmx || offline || refreshTimer) return;
+    refreshTimer = setTimeout(function () {
+      refreshTimer = null;
+      lastRefresh = Date.now();
+      if (!offline) window.htmx.trigger(document.body, "hmis:refresh");
+    }, Math.max(0, lastRefresh + REFRESH_GAP - Date.now()));
   }
   function clock(time) {
     return new Date(time).toTimeString().slice(0, 5);
