@@ -399,3 +399,23 @@ def test_kiosk_desk_shows_initials_keeps_today_and_undo_takes_back_a_scan(agency
     assert BatchEntry.objects.get(client=holders[0][1]).status == EntryStatus.PENDING
     assert Service.objects.count() == 0
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1920])
+def test_post_services_sits_in_the_upper_right_of_the_desk_at_every_width(agency, new_page, width):
+    agency["batch"].description = "Drop-in lunch, showers, lockers and mail for the whole week"
+    agency["batch"].save()
+    page = new_page({"width": width, "height": 800})
+    open_desk(page, agency)
+    post = page.get_by_role("button", name="Post Services").bounding_box()
+    title = page.get_by_role("heading", name="Add Clients to Batch").bounding_box()
+    desk = page.locator("[data-desk]").bounding_box()
+    scan_box = page.get_by_role("textbox", name="Scan Card ID").bounding_box()
+    # Right: its right edge is the desk's right edge.
+    assert abs((post["x"] + post["width"]) - (desk["x"] + desk["width"])) <= 2, (post, desk)
+    assert post["x"] > desk["x"] + desk["width"] / 2
+    # Upper: on the title's line, above the scan box, in view without scrolling.
+    assert post["y"] < title["y"] + title["height"], (post, title)
+    assert post["y"] + post["height"] < scan_box["y"]
+    assert 0 <= post["y"] < 800
+    screenshot(page, f"desk-{width}x800")
