@@ -7,9 +7,13 @@
   var HMIS = window.HMIS = window.HMIS || {};
 
   // The cookie first: a desk page kept by the service worker may carry an older token.
-  HMIS.csrfToken = function () {
+  HMIS.csrfCookie = function () {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) return decodeURIComponent(match[1]);
+    return match ? decodeURIComponent(match[1]) : "";
+  };
+  HMIS.csrfToken = function () {
+    var cookie = HMIS.csrfCookie();
+    if (cookie) return cookie;
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";
   };

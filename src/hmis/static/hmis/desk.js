@@ -305,6 +305,14 @@
         sessionEnded();
         return false;
       }
+      if (response && response.status === 403 && !HMIS.csrfCookie()) {
+        // The browser's cookies are gone (signed out elsewhere, or cleared): the server's CSRF
+        // check refuses before its sign-in check can redirect. Not a refusal of the scan: it
+        // waits on the device for its user to sign in again.
+        setShellStatus(item.li, "Waiting: signed out");
+        sessionEnded();
+        return false;
+      }
       if (response && response.status === 409) {
         // Another user signed in on this device: this scan waits for the user who made it.
         await item.saved;
