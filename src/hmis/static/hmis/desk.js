@@ -587,6 +587,18 @@
       }
     }
   });
+  // Signed out (idle time): a list's request is answered with a redirect to the sign-in page
+  // that returns to the address the page had when that request left. The dates may have changed
+  // since (a refresh waits its turn), so the desk goes to sign-in itself, with its dates now.
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    var target = xhr && xhr.getResponseHeader("HX-Redirect");
+    if (!target) return;
+    var path = new URL(target, window.location.href).pathname;
+    if (path !== new URL(loginUrl, window.location.href).pathname) return;
+    event.preventDefault();
+    sessionEnded();
+  });
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (editingEntries(event)) event.detail.shouldSwap = false;
   });
