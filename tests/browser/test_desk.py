@@ -258,7 +258,8 @@ def test_offline_scans_survive_a_reload_and_a_restart_and_are_sent_once_in_order
     for code, _ in holders[10:]:
         scan(page, code)
     expect(banner).to_contain_text("Offline: 20 scans waiting")
-    assert not BatchEntry.objects.exists(), list(BatchEntry.objects.values_list("client__first_name", "added_at", "status"))
+    leaked = BatchEntry.objects.values_list("client__first_name", "added_at", "status")
+    assert not leaked.exists(), f"sent while offline: {list(leaked)}"
     device.close()
 
     device = launch_device(browser, profile, live_server)  # the browser restarted
