@@ -75,6 +75,17 @@ def test_expired_htmx_request_is_sent_to_the_sign_in_page(client, agency_admin_a
     assert response["HX-Redirect"].startswith("/accounts/login/")
 
 
+def test_htmx_request_without_a_session_is_sent_to_sign_in_and_back_to_its_page(db, client):
+    """Not a redirect the request would follow: it would fetch the sign-in page into a fragment
+    (and use up the message saying why the session ended)."""
+    response = client.get(
+        PAGE, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/batches/3/add/?x=1"
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/batches/3/add/%3Fx%3D1"
+    assert client.get(PAGE).status_code == 302  # a page's own request: the usual redirect
+
+
 def test_new_sign_in_ends_the_older_session(agency_admin_a):
     first = sign_in(WebClient(), agency_admin_a)
     assert first.get(PAGE).status_code == 200

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -44,7 +44,18 @@ class SessionPolicyMiddleware:
                     # its dates in the address), not to the fragment.
                     return HttpResponseClientRedirect(redirect_to_login(page_path(request)).url)
                 return redirect_to_login(request.get_full_path())
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and not request.user.is_authenticated
+            and response.status_code == 302
+            and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+        ):
+            # A background request after the session ended: the page goes to sign-in (and
+            # comes back), rather than the request fetching the sign-in page into a fragment
+            # (which would also use up the sign-in page's message saying why).
+            return HttpResponseClientRedirect(redirect_to_login(page_path(request)).url)
+        return response
 
 
 def page_path(request: HttpRequest) -> str:

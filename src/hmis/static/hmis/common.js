@@ -7,9 +7,13 @@
   var HMIS = window.HMIS = window.HMIS || {};
 
   // The cookie first: a desk page kept by the service worker may carry an older token.
-  HMIS.csrfToken = function () {
+  HMIS.csrfCookie = function () {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) return decodeURIComponent(match[1]);
+    return match ? decodeURIComponent(match[1]) : "";
+  };
+  HMIS.csrfToken = function () {
+    var cookie = HMIS.csrfCookie();
+    if (cookie) return cookie;
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";
   };
@@ -77,6 +81,7 @@
     var gap = options.gap || 100;
     var minLength = options.minLength || 4;
     var burst = null;
+    var released = null; // the burst last given back by the timer, in case it was a slow scan
 
     function start(event, now, free) {
       var target = document.activeElement;
@@ -95,14 +100,36 @@
       clearTimeout(b.timer);
       var rest = b.text.slice(1);
       var el = b.target;
+      released = b;
+      b.before = null;
       if (el && el === document.activeElement && isTextField(el) && !el.readOnly) {
+        b.before = { value: el.value, caret: el.type !== "number" ? el.selectionStart : null };
         if (typeof el.setRangeText === "function" && el.type !== "number") {
           el.setRangeText(rest, el.selectionStart, el.selectionEnd, "end");
         } else {
           el.value += rest;
         }
+        b.after = el.value;
         el.dispatchEvent(new Event("input", { bubbles: true }));
       }
+    }
+    // The wait for a burst's next key runs on the clock, but keys carry the time they were
+    // pressed: on a busy machine the next key of a scan can arrive after the wait ran out, and
+    // its time stamp then shows the burst went on. The keys given back are taken back again.
+    function resume(now) {
+      var b = released;
+      released = null;
+      if (!b || now - b.last > gap || b.target !== document.activeElement) return false;
+      var el = b.target;
+      if (b.before && el.value === b.after) {
+        el.value = b.before.value;
+        if (b.before.caret !== null && typeof el.setSelectionRange === "function") {
+          try { el.setSelectionRange(b.before.caret, b.before.caret); } catch (e) { /* ok */ }
+        }
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      burst = b;
+      return true;
     }
     function undoFirstKey(b) {
       var el = b.target;
@@ -122,6 +149,7 @@
       // Focus on a button, a radio or the page: typed characters mean nothing there, so every
       // one is held (a slow or busy machine cannot split the scan); a second apart starts over.
       var free = !hasValue(document.activeElement) && !isEditable(document.activeElement);
+      if (!burst && released) resume(now);
       var within = burst && now - burst.last <= (burst.free && free ? FREE_GAP : gap);
       var printable = key && key.length === 1 && !event.ctrlKey && !event.metaKey &&
         !event.altKey;

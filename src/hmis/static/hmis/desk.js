@@ -153,8 +153,19 @@
   function keepStateInUrl() {
     window.history.replaceState(null, "", deskUrl().toString());
   }
+  // The lists are refreshed at most every 3 seconds: a fast run of scans would otherwise ask
+  // the server for the whole list after every one and slow the desk down as the list grows.
+  // The refresh always comes after the latest request for one, so it shows every answer.
+  var REFRESH_GAP = 3000;
+  var refreshTimer = null;
+  var lastRefresh = 0;
   function refreshLists() {
-    if (window.htmx && !offline) window.htmx.trigger(document.body, "hmis:refresh");
+    if (!window.htmx || offline || refreshTimer) return;
+    refreshTimer = setTimeout(function () {
+      refreshTimer = null;
+      lastRefresh = Date.now();
+      if (!offline) window.htmx.trigger(document.body, "hmis:refresh");
+    }, Math.max(0, lastRefresh + REFRESH_GAP - Date.now()));
   }
   function clock(time) {
     return new Date(time).toTimeString().slice(0, 5);
@@ -290,6 +301,14 @@
       }
       if (response && response.ok && response.redirected) {
         // The session ended and the server sent the sign-in page instead of a result.
+        setShellStatus(item.li, "Waiting: signed out");
+        sessionEnded();
+        return false;
+      }
+      if (response && response.status === 403 && !HMIS.csrfCookie()) {
+        // The browser's cookies are gone (signed out elsewhere, or cleared): the server's CSRF
+        // check refuses before its sign-in check can redirect. Not a refusal of the scan: it
+        // waits on the device for its user to sign in again.
         setShellStatus(item.li, "Waiting: signed out");
         sessionEnded();
         return false;
@@ -576,6 +595,18 @@
         postResult.appendChild(note);
       }
     }
+  });
+  // Signed out (idle time): a list's request is answered with a redirect to the sign-in page
+  // that returns to the address the page had when that request left. The dates may have changed
+  // since (a refresh waits its turn), so the desk goes to sign-in itself, with its dates now.
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    var target = xhr && xhr.getResponseHeader("HX-Redirect");
+    if (!target) return;
+    var path = new URL(target, window.location.href).pathname;
+    if (path !== new URL(loginUrl, window.location.href).pathname) return;
+    event.preventDefault();
+    sessionEnded();
   });
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (editingEntries(event)) event.detail.shouldSwap = false;
