@@ -5,6 +5,7 @@ HMIS_REQUIRE_BROWSER=1 (CI), where they fail instead.
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SCANNER_KEY_GAP = 0.005  # seconds between a scanner's key presses
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -113,3 +115,46 @@ def assert_accessible(page) -> None:
         for violation in severe
     ]
     assert not severe, f"Accessibility violations on {page.url}:\n" + "\n".join(details)
+
+
+def scan(page, code: str, end: str = "Enter") -> None:
+    """Type like a keyboard-wedge scanner: a key every few ms, then Enter (or Tab).
+
+    Each key event carries the time the scanner pressed it, as the operating system stamps a
+    real key press, so a test machine too busy to deliver the keys promptly does not turn a
+    scan into slow typing (page.keyboard.type stamps a key when it is delivered)."""
+    session = getattr(page, "scanner_session", None)
+    if session is None:
+        session = page.scanner_session = page.context.new_cdp_session(page)
+    pressed = time.time()
+    for n, key in enumerate([*code, end]):
+        at = pressed + n * SCANNER_KEY_GAP
+        special = {"Enter": (13, "\r"), "Tab": (9, None)}.get(key)
+        if special:
+            vk, text = special
+            code_name = key
+        else:
+            vk = ord(key.upper())
+            text = key
+            code_name = f"Digit{key}" if key.isdigit() else f"Key{key.upper()}"
+        down = {
+            "type": "keyDown" if text else "rawKeyDown",
+            "key": key,
+            "code": code_name,
+            "windowsVirtualKeyCode": vk,
+            "timestamp": at,
+        }
+        if text:
+            down["text"] = text
+            down["unmodifiedText"] = text
+        session.send("Input.dispatchKeyEvent", down)
+        session.send(
+            "Input.dispatchKeyEvent",
+            {
+                "type": "keyUp",
+                "key": key,
+                "code": code_name,
+                "windowsVirtualKeyCode": vk,
+                "timestamp": at + 0.001,
+            },
+        )

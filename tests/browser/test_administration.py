@@ -14,7 +14,7 @@ from hmis.batches.models import BatchEntry, ServiceBatch
 from hmis.projects.models import Location
 from hmis.services.models import ServiceCode, ServiceGroup
 from tests import factories as f
-from tests.browser.conftest import PHONE, assert_accessible, screenshot, sign_in
+from tests.browser.conftest import PHONE, assert_accessible, scan, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -164,15 +164,13 @@ def test_agency_admin_sets_up_users_location_and_a_limited_code(agency, new_page
     page.get_by_label("Date Service Provided").fill(yesterday.isoformat())
     expect(page).to_have_url(re.compile(f"date_provided={yesterday.isoformat()}"))
     page.locator("#scan-card").focus()
-    page.keyboard.type("CARD0001", delay=20)
-    page.keyboard.press("Enter")
+    scan(page, "CARD0001")
     expect(page.locator("#results > li").first).to_contain_text("Added")
     today = timezone.localdate()
     page.get_by_label("Date Service Provided").fill(today.isoformat())
     expect(page).to_have_url(re.compile(f"date_provided={today.isoformat()}"))
     page.locator("#scan-card").focus()
-    page.keyboard.type("CARD0001", delay=20)
-    page.keyboard.press("Enter")
+    scan(page, "CARD0001")
     expect(page.locator("#results > li").first).to_contain_text(
         "ERROR: Hygiene kit is limited to 1 per 7 days."
     )

@@ -13,17 +13,11 @@ from playwright.sync_api import expect
 from hmis.batches.models import BatchEntry, EntryStatus, EntryUnits, ServiceBatch
 from hmis.services.models import Service, ServiceGroup
 from tests import factories as f
-from tests.browser.conftest import PHONE, screenshot, sign_in
+from tests.browser.conftest import PHONE, scan, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-desk.png"
-
-
-def scan(page, code: str, delay: int = 20) -> None:
-    """Type like a keyboard-wedge scanner: characters `delay` ms apart, then Enter."""
-    page.keyboard.type(code, delay=delay)
-    page.keyboard.press("Enter")
 
 
 def results(page):
@@ -207,7 +201,7 @@ def test_fifty_cards_typed_as_fast_as_possible_then_ten_rescans(agency, new_page
     page.goto(f"/batches/{batch.pk}/add/")
     page.locator("#scan-card").focus()
     for code in codes + codes[:10]:
-        scan(page, code, delay=0)
+        scan(page, code)
     wait_until_all_sent(page, 60)
 
     expect(page.locator("#results .result--ok")).to_have_count(50)

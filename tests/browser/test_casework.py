@@ -13,6 +13,7 @@ from hmis.clients.models import Enrollment
 from hmis.services.models import Service, ServiceGroup
 from tests import factories as f
 from tests.browser.conftest import PHONE, assert_accessible, screenshot, sign_in
+from tests.browser.conftest import scan as type_as_scanner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +37,7 @@ def agency(db):
 
 def scan(page, code: str) -> None:
     page.get_by_label("Scan Card ID").first.check()
-    page.keyboard.type(code, delay=20)
-    page.keyboard.press("Enter")
+    type_as_scanner(page, code)
 
 
 def fits_the_phone(page) -> None:

@@ -12,7 +12,7 @@ from hmis.clients.cards import generate_code
 from hmis.clients.models import Client
 from hmis.services.models import Service, ServiceGroup
 from tests import factories as f
-from tests.browser.conftest import PHONE, assert_accessible, screenshot, sign_in
+from tests.browser.conftest import PHONE, assert_accessible, scan, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,8 +63,7 @@ def test_walk_in_from_an_unknown_card_to_a_posted_service(agency, new_page):
     code = generate_code()
     page.get_by_label("Scan Card ID").first.check()
     page.locator("#scan-card").focus()
-    page.keyboard.type(code, delay=20)
-    page.keyboard.press("Enter")
+    scan(page, code)
     result = page.locator("#results > li").first
     expect(result).to_contain_text(f"No client has this card: {code}")
     result.get_by_role("link", name="New client").click()

@@ -15,6 +15,7 @@ from hmis.clients.models import Bar, Client
 from hmis.services.models import Service, ServiceGroup
 from tests import factories as f
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import scan as type_as_scanner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,8 +52,7 @@ def scan(page, code: str):
     box = page.get_by_role("textbox", name="Scan Card ID")
     box.click()
     expect(box).to_be_focused()
-    page.keyboard.type(code, delay=20)
-    page.keyboard.press("Enter")
+    type_as_scanner(page, code)
     result = page.locator("#results > li").first
     expect(result).to_contain_text(code)
     expect(result.locator(".result")).not_to_have_class(re.compile("result--sending"))
