@@ -90,39 +90,40 @@ def add_bar(*, client: Client, organization_id: int, user, details: BarDetails) 
 def change_bar(*, bar: Bar, user, details: BarDetails) -> Bar:
     """*Edit bar*: new scope, dates, reason or decider, audited with old and new values."""
     _check(details)
-    with transaction.atomic():
-        bar = Bar.objects.select_for_update(of=("self",)).select_related(*_RELATED).get(pk=bar.pk)
-        before = bar_snapshot(bar)
-        _apply(bar, details)
-        bar.save()
-        record(
-            actor=user,
-            action=AuditAction.CHANGE,
-            obj=bar,
-            client_id=bar.client_id,
-            changes=field_changes(before, bar_snapshot(bar)),
-            message="Bar edited",
-        )
-    return bar
+
+    def edit(locked: Bar) -> None:
+        _apply(locked, details)
+        locked.save()
+
+    return _audited_change(bar, user=user, edit=edit, message="Bar edited")
 
 
 def end_bar(*, bar: Bar, user, end_date: date, reason: str) -> Bar:
     """*End bar*: the bar is in force through `end_date`, no longer; `reason` says why."""
+
+    def end(locked: Bar) -> None:
+        if end_date < locked.start_date:
+            raise BarError("end_before_start", END_BEFORE_START)
+        locked.end_date = end_date
+        locked.end_reason = reason.strip()
+        locked.save(update_fields=["end_date", "end_reason"])
+
+    return _audited_change(bar, user=user, edit=end, message="Bar ended")
+
+
+def _audited_change(bar: Bar, *, user, edit, message: str) -> Bar:
+    """`edit` the bar's row, locked, and record its old and new values."""
     with transaction.atomic():
         bar = Bar.objects.select_for_update(of=("self",)).select_related(*_RELATED).get(pk=bar.pk)
-        if end_date < bar.start_date:
-            raise BarError("end_before_start", END_BEFORE_START)
         before = bar_snapshot(bar)
-        bar.end_date = end_date
-        bar.end_reason = reason.strip()
-        bar.save(update_fields=["end_date", "end_reason"])
+        edit(bar)
         record(
             actor=user,
             action=AuditAction.CHANGE,
             obj=bar,
             client_id=bar.client_id,
             changes=field_changes(before, bar_snapshot(bar)),
-            message="Bar ended",
+            message=message,
         )
     return bar
 
