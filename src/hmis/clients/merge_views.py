@@ -19,6 +19,7 @@ from hmis.clients.merging import (
 )
 from hmis.clients.models import ClientMerge
 from hmis.clients.ssn import masked
+from hmis.clients.ude import NAME_DATA_QUALITY, VETERAN_STATUS, choice_label
 from hmis.inputs import parse_id
 from hmis.reports.duplicates import likely_duplicates
 
@@ -42,6 +43,10 @@ def get_merge_for_user(user, pk) -> ClientMerge:
     return merge
 
 
+# Fields holding a HUD list's code: shown by the list's label ("Full name reported"), not "1".
+_HUD_LISTS = {"name_data_quality": NAME_DATA_QUALITY, "veteran_status": VETERAN_STATUS}
+
+
 def _value_shown(client, key: str) -> str:
     if key == "ssn":
         return masked(client) or "none"
@@ -49,6 +54,8 @@ def _value_shown(client, key: str) -> str:
         return "a photo" if client.photo else "no photo"
     if key == "dob":
         return f"{client.dob:%m/%d/%Y}" if client.dob else "not recorded"
+    if key in _HUD_LISTS:
+        return choice_label(_HUD_LISTS[key], getattr(client, key))
     if key == "hud_data":
         return ", ".join(f"{k}: {v}" for k, v in sorted(client.hud_data.items())) or "none"
     return str(getattr(client, MERGE_FIELDS[key][1][0]) or "")

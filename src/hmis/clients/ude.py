@@ -311,21 +311,21 @@ def facts(client) -> list[tuple[str, str]]:
 
     details = details_of(client)
     races = [label for column, label in RACES if column in details.races]
-    race_text = ", ".join(races) or _label(RACE_NONE, details.race_none)
+    race_text = ", ".join(races) or choice_label(RACE_NONE, details.race_none)
     if details.additional_race_ethnicity:
         race_text += f" ({details.additional_race_ethnicity})"
     return [
-        ("Name Data Quality", _label(NAME_DATA_QUALITY, details.name_data_quality)),
+        ("Name Data Quality", choice_label(NAME_DATA_QUALITY, details.name_data_quality)),
         ("SSN", masked(client) or "none"),
-        ("SSN Data Quality", _label(SSN_DATA_QUALITY, details.ssn_data_quality)),
-        ("DOB Data Quality", _label(DOB_DATA_QUALITY, details.dob_data_quality)),
+        ("SSN Data Quality", choice_label(SSN_DATA_QUALITY, details.ssn_data_quality)),
+        ("DOB Data Quality", choice_label(DOB_DATA_QUALITY, details.dob_data_quality)),
         ("Race and Ethnicity", race_text),
-        ("Sex", _label(SEX, details.sex)),
-        ("Veteran Status", _label(VETERAN_STATUS, details.veteran_status)),
+        ("Sex", choice_label(SEX, details.sex)),
+        ("Veteran Status", choice_label(VETERAN_STATUS, details.veteran_status)),
     ]
 
 
-def _label(choices, value) -> str:
+def choice_label(choices, value) -> str:
     try:
         return choices(value).label
     except ValueError:
